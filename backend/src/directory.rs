@@ -1,0 +1,158 @@
+//! Institutions and users: who is who in the community.
+
+use crate::Backend;
+use crate::authz::{self, Caller, Target};
+use crate::entity::enums::{InstitutionKind, Role};
+use crate::entity::{app_user, institution, user_role};
+use crate::error::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct UserView {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub institution: institution::Model,
+}
+
+impl Backend {
+    /// An institution the caller's community owns; another community's is
+    /// reported as not found rather than forbidden, so ids do not leak.
+    pub(crate) async fn institution_in_community(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<institution::Model> {
+        institution::Entity::find_by_id(id)
+            .one(self.db.conn())
+            .await?
+            .filter(|i| i.community_id == caller.community_id)
+            .ok_or_else(|| Error::not_found("institution", id))
+    }
+
+    pub(crate) fn target(inst: &institution::Model) -> Target {
+        Target {
+            institution_id: inst.id,
+            community_id: inst.community_id,
+        }
+    }
+
+    pub async fn me(&self, caller: &Caller) -> Result<UserView> {
+        let user = app_user::Entity::find_by_id(caller.user_id)
+            .one(self.db.conn())
+            .await?
+            .ok_or_else(|| Error::not_found("user", caller.user_id))?;
+        self.user_view(user).await
+    }
+
+    pub(crate) async fn user_view(&self, user: app_user::Model) -> Result<UserView> {
+        let mut views = self.user_views(vec![user]).await?;
+        views.pop().ok_or_else(|| Error::Internal {
+            reference: Uuid::now_v7(),
+        })
+    }
+
+    async fn user_views(&self, users: Vec<app_user::Model>) -> Result<Vec<UserView>> {
+        let conn = self.db.conn();
+        let user_ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+        let inst_ids: Vec<Uuid> = users.iter().map(|u| u.institution_id).collect();
+        let mut roles: HashMap<Uuid, Vec<Role>> = HashMap::new();
+        for r in user_role::Entity::find()
+            .filter(user_role::Column::UserId.is_in(user_ids))
+            .all(conn)
+            .await?
+        {
+            roles.entry(r.user_id).or_default().push(r.role);
+        }
+        let institutions: HashMap<Uuid, institution::Model> = institution::Entity::find()
+            .filter(institution::Column::Id.is_in(inst_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        users
+            .into_iter()
+            .map(|u| {
+                let mut user_roles = roles.remove(&u.id).unwrap_or_default();
+                user_roles.sort();
+                let institution = institutions
+                    .get(&u.institution_id)
+                    .cloned()
+                    .ok_or_else(|| Error::not_found("institution", u.institution_id))?;
+                Ok(UserView {
+                    id: u.id,
+                    username: u.username,
+                    display_name: u.display_name,
+                    roles: user_roles,
+                    institution,
+                })
+            })
+            .collect()
+    }
+
+    /// Every institution of the caller's community, by code.
+    pub async fn institutions(&self, caller: &Caller) -> Result<Vec<institution::Model>> {
+        Ok(institution::Entity::find()
+            .filter(institution::Column::CommunityId.eq(caller.community_id))
+            .order_by_asc(institution::Column::Code)
+            .all(self.db.conn())
+            .await?)
+    }
+
+    /// Institutions by id, for batched loading. Only the caller's community.
+    pub async fn institutions_by_ids(
+        &self,
+        caller: &Caller,
+        ids: &[Uuid],
+    ) -> Result<Vec<institution::Model>> {
+        Ok(institution::Entity::find()
+            .filter(institution::Column::Id.is_in(ids.to_vec()))
+            .filter(institution::Column::CommunityId.eq(caller.community_id))
+            .all(self.db.conn())
+            .await?)
+    }
+
+    /// Administrators and auditors list anyone in the community; everyone
+    /// else lists their own institution's users.
+    pub async fn users(
+        &self,
+        caller: &Caller,
+        institution_id: Option<Uuid>,
+    ) -> Result<Vec<UserView>> {
+        let conn = self.db.conn();
+        let scope: Vec<Uuid> = match institution_id {
+            Some(id) => {
+                let inst = self.institution_in_community(caller, id).await?;
+                authz::can_list_users(caller, Some(Self::target(&inst)))?;
+                vec![inst.id]
+            }
+            None if caller.has_any_role(&[Role::Admin, Role::Auditor]) => self
+                .institutions(caller)
+                .await?
+                .into_iter()
+                .map(|i| i.id)
+                .collect(),
+            None => vec![caller.institution_id],
+        };
+        let users = app_user::Entity::find()
+            .filter(app_user::Column::InstitutionId.is_in(scope))
+            .order_by_asc(app_user::Column::Username)
+            .all(conn)
+            .await?;
+        self.user_views(users).await
+    }
+
+    /// The logistics centre of the caller's community.
+    pub async fn logistics_centre(&self, caller: &Caller) -> Result<institution::Model> {
+        institution::Entity::find()
+            .filter(institution::Column::CommunityId.eq(caller.community_id))
+            .filter(institution::Column::Kind.eq(InstitutionKind::LogisticsCentre))
+            .one(self.db.conn())
+            .await?
+            .ok_or_else(|| Error::not_found("logistics centre", caller.community_id))
+    }
+}

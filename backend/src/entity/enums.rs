@@ -1,0 +1,149 @@
+//! Enumerations stored as short upper-case strings, so a row reads the same
+//! in psql, in the SQLite shell and in the API.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum InstitutionKind {
+    #[sea_orm(string_value = "LOGISTICS_CENTRE")]
+    LogisticsCentre,
+    #[sea_orm(string_value = "COUNTY_HOSPITAL")]
+    CountyHospital,
+    #[sea_orm(string_value = "TOWNSHIP_HEALTH_CENTRE")]
+    TownshipHealthCentre,
+    #[sea_orm(string_value = "COMMUNITY_HEALTH_CENTRE")]
+    CommunityHealthCentre,
+    #[sea_orm(string_value = "VILLAGE_CLINIC")]
+    VillageClinic,
+}
+
+impl InstitutionKind {
+    /// Care level, highest first: what a level may stock or prescribe is
+    /// compared against an item's lowest allowed level.
+    pub fn level(self) -> u8 {
+        match self {
+            InstitutionKind::LogisticsCentre => 4,
+            InstitutionKind::CountyHospital => 3,
+            InstitutionKind::TownshipHealthCentre | InstitutionKind::CommunityHealthCentre => 2,
+            InstitutionKind::VillageClinic => 1,
+        }
+    }
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Role {
+    #[sea_orm(string_value = "ADMIN")]
+    Admin,
+    #[sea_orm(string_value = "BUYER")]
+    Buyer,
+    #[sea_orm(string_value = "WAREHOUSE")]
+    Warehouse,
+    #[sea_orm(string_value = "PHARMACIST")]
+    Pharmacist,
+    #[sea_orm(string_value = "DOCTOR")]
+    Doctor,
+    #[sea_orm(string_value = "AUDITOR")]
+    Auditor,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ItemStatus {
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    #[sea_orm(string_value = "SUSPENDED")]
+    Suspended,
+    #[sea_orm(string_value = "DELISTED")]
+    Delisted,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum BatchStatus {
+    #[sea_orm(string_value = "AVAILABLE")]
+    Available,
+    #[sea_orm(string_value = "QUARANTINED")]
+    Quarantined,
+    #[sea_orm(string_value = "RECALLED")]
+    Recalled,
+}
+
+/// Why stock moved. Every change of stock is exactly one of these.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum MovementKind {
+    /// Stock on hand when an institution starts using yaolian.
+    #[sea_orm(string_value = "OPENING")]
+    Opening,
+    #[sea_orm(string_value = "SUPPLIER_RECEIPT")]
+    SupplierReceipt,
+    #[sea_orm(string_value = "SHIPMENT_OUT")]
+    ShipmentOut,
+    #[sea_orm(string_value = "SHIPMENT_IN")]
+    ShipmentIn,
+    #[sea_orm(string_value = "DISPENSE")]
+    Dispense,
+    #[sea_orm(string_value = "ADJUSTMENT")]
+    Adjustment,
+    #[sea_orm(string_value = "STOCKTAKE")]
+    Stocktake,
+    #[sea_orm(string_value = "RETURN")]
+    Return,
+    #[sea_orm(string_value = "RECALL")]
+    Recall,
+    #[sea_orm(string_value = "WRITE_OFF")]
+    WriteOff,
+}
+
+impl MovementKind {
+    /// Kinds that put stock into use (or into the books as usable) are refused
+    /// on a quarantined, recalled or expired batch. The others exist precisely
+    /// to get such stock out of the books or to record what was counted.
+    pub fn refused_on_blocked_batch(self) -> bool {
+        matches!(
+            self,
+            MovementKind::SupplierReceipt
+                | MovementKind::ShipmentOut
+                | MovementKind::ShipmentIn
+                | MovementKind::Dispense
+                | MovementKind::Adjustment
+        )
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ReservationStatus {
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    #[sea_orm(string_value = "RELEASED")]
+    Released,
+    #[sea_orm(string_value = "CONSUMED")]
+    Consumed,
+}

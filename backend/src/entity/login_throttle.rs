@@ -1,0 +1,16 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "login_throttle")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub username: String,
+    pub failures: i32,
+    pub window_started_at: DateTimeUtc,
+    pub locked_until: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

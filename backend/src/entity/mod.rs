@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table. Only the backend sees these; the API
+//! layer works with the service types built from them.
+
+pub mod app_user;
+pub mod audit_log;
+pub mod batch;
+pub mod community;
+pub mod enums;
+pub mod idempotency_record;
+pub mod institution;
+pub mod item;
+pub mod login_throttle;
+pub mod session;
+pub mod stock_balance;
+pub mod stock_movement;
+pub mod stock_reservation;
+pub mod user_role;

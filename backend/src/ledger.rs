@@ -1,0 +1,688 @@
+//! The stock ledger: the only code that writes stock.
+//!
+//! Every change of stock is one append-only movement row plus an update of the
+//! balance of that (institution, batch), in the caller's transaction. The
+//! rules, which `verify` checks and the tests hammer:
+//! - on-hand is never negative and reserved never exceeds on-hand (also
+//!   enforced by CHECK constraints, as a second line);
+//! - on-hand equals the sum of the pair's movements, and the balance's
+//!   movement count equals the number of its movements (line numbers 1..n);
+//! - reserved equals the sum of the pair's active reservations.
+//!
+//! Decrements are single guarded `UPDATE ... WHERE on_hand - reserved >= n`
+//! statements and the rows affected decide: no read-then-write race, on
+//! SQLite (no row locks) or PostgreSQL alike. A movement is never edited;
+//! [`reverse`] posts its mirror image naming it.
+
+use crate::clock::business_date;
+use crate::db::WriteTxn;
+use crate::entity::enums::{BatchStatus, MovementKind, ReservationStatus};
+use crate::entity::{batch, stock_balance, stock_movement, stock_reservation};
+use crate::error::{BlockReason, Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+/// The largest quantity one movement may carry, in base units. Far above any
+/// real delivery, far below where sums could overflow.
+pub const MAX_MOVEMENT_QUANTITY: i64 = 1_000_000_000;
+
+/// The business document a movement or reservation belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRef {
+    pub doc_type: String,
+    pub id: Uuid,
+    pub number: Option<String>,
+}
+
+/// Who posts, and when it is recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Posting {
+    pub institution_id: Uuid,
+    pub batch_id: Uuid,
+    /// Signed, in base units, never 0.
+    pub quantity: i64,
+    pub kind: MovementKind,
+    pub document: Option<DocumentRef>,
+    pub reason: Option<String>,
+    pub unit_cost_fen: Option<i64>,
+    /// When it happened; defaults to the recording time.
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+/// Why a batch may not be put to use on `today`, if it may not.
+pub fn block_reason(batch: &batch::Model, today: NaiveDate) -> Option<BlockReason> {
+    match batch.status {
+        BatchStatus::Recalled => Some(BlockReason::Recalled),
+        BatchStatus::Quarantined => Some(BlockReason::Quarantined),
+        // A batch may be used up to and including its expiry date.
+        BatchStatus::Available if today > batch.expiry_date => Some(BlockReason::Expired),
+        BatchStatus::Available => None,
+    }
+}
+
+fn check_quantity(quantity: i64, allow_negative: bool) -> Result<()> {
+    if quantity == 0 {
+        return Err(Error::validation("quantity", "must not be 0"));
+    }
+    if !allow_negative && quantity < 0 {
+        return Err(Error::validation("quantity", "must be positive"));
+    }
+    if quantity.unsigned_abs() > MAX_MOVEMENT_QUANTITY as u64 {
+        return Err(Error::validation(
+            "quantity",
+            format!("must be at most {MAX_MOVEMENT_QUANTITY} base units"),
+        ));
+    }
+    Ok(())
+}
+
+/// Loads the batch and, on PostgreSQL, holds a share lock on it until the
+/// transaction ends, so a recall (which takes the row exclusively) cannot
+/// slip between this check and the posting.
+async fn usable_batch(
+    txn: &WriteTxn,
+    batch_id: Uuid,
+    kind: MovementKind,
+    today: NaiveDate,
+) -> Result<batch::Model> {
+    let batch = batch::Entity::find_by_id(batch_id)
+        .lock_shared()
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| Error::not_found("batch", batch_id))?;
+    if kind.refused_on_blocked_batch()
+        && let Some(reason) = block_reason(&batch, today)
+    {
+        return Err(Error::BatchBlocked {
+            lot_number: batch.lot_number.clone(),
+            reason,
+        });
+    }
+    Ok(batch)
+}
+
+async fn balance(
+    conn: &impl ConnectionTrait,
+    institution_id: Uuid,
+    batch_id: Uuid,
+) -> Result<Option<stock_balance::Model>> {
+    Ok(
+        stock_balance::Entity::find_by_id((institution_id, batch_id))
+            .one(conn)
+            .await?,
+    )
+}
+
+async fn insufficient(
+    txn: &WriteTxn,
+    institution_id: Uuid,
+    batch_id: Uuid,
+    requested: i64,
+) -> Error {
+    match balance(&**txn, institution_id, batch_id).await {
+        Ok(found) => Error::InsufficientStock {
+            available: found.map(|b| b.on_hand - b.reserved).unwrap_or(0),
+            requested,
+        },
+        Err(e) => e,
+    }
+}
+
+/// Adds `n` to on-hand, creating the balance on first receipt.
+async fn increment(
+    txn: &WriteTxn,
+    institution_id: Uuid,
+    batch: &batch::Model,
+    n: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use stock_balance::Column as C;
+    stock_balance::Entity::insert(stock_balance::ActiveModel {
+        institution_id: Set(institution_id),
+        batch_id: Set(batch.id),
+        item_id: Set(batch.item_id),
+        on_hand: Set(n),
+        reserved: Set(0),
+        movement_count: Set(1),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([C::InstitutionId, C::BatchId])
+            .value(
+                C::OnHand,
+                Expr::col((stock_balance::Entity, C::OnHand)).add(n),
+            )
+            .value(
+                C::MovementCount,
+                Expr::col((stock_balance::Entity, C::MovementCount)).add(1),
+            )
+            .value(C::UpdatedAt, Expr::value(now))
+            .to_owned(),
+    )
+    .exec_without_returning(&**txn)
+    .await?;
+    Ok(())
+}
+
+/// Takes `n` from the free (unreserved) stock, or fails with
+/// `INSUFFICIENT_STOCK` having changed nothing.
+async fn decrement_free(
+    txn: &WriteTxn,
+    institution_id: Uuid,
+    batch_id: Uuid,
+    n: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use stock_balance::Column as C;
+    let result = stock_balance::Entity::update_many()
+        .col_expr(C::OnHand, Expr::col(C::OnHand).sub(n))
+        .col_expr(C::MovementCount, Expr::col(C::MovementCount).add(1))
+        .col_expr(C::UpdatedAt, Expr::value(now))
+        .filter(C::InstitutionId.eq(institution_id))
+        .filter(C::BatchId.eq(batch_id))
+        .filter(Expr::col(C::OnHand).sub(Expr::col(C::Reserved)).gte(n))
+        .exec(&**txn)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(insufficient(txn, institution_id, batch_id, n).await)
+    }
+}
+
+async fn append(
+    txn: &WriteTxn,
+    actor: Actor,
+    batch: &batch::Model,
+    posting: Posting,
+    reverses_id: Option<Uuid>,
+) -> Result<stock_movement::Model> {
+    let after = balance(&**txn, posting.institution_id, batch.id)
+        .await?
+        .ok_or_else(|| Error::Internal {
+            reference: Uuid::now_v7(),
+        })?;
+    let (doc_type, doc_id, doc_number) = match posting.document {
+        Some(d) => (Some(d.doc_type), Some(d.id), d.number),
+        None => (None, None, None),
+    };
+    let movement = stock_movement::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        institution_id: Set(posting.institution_id),
+        batch_id: Set(batch.id),
+        item_id: Set(batch.item_id),
+        line_no: Set(after.movement_count),
+        quantity: Set(posting.quantity),
+        balance_after: Set(after.on_hand),
+        kind: Set(posting.kind),
+        document_type: Set(doc_type),
+        document_id: Set(doc_id),
+        document_number: Set(doc_number),
+        reverses_id: Set(reverses_id),
+        reason: Set(posting.reason),
+        unit_cost_fen: Set(posting.unit_cost_fen),
+        occurred_at: Set(posting.occurred_at.unwrap_or(actor.now)),
+        recorded_at: Set(actor.now),
+        user_id: Set(actor.user_id),
+    };
+    movement.insert(&**txn).await.map_err(|e| {
+        if reverses_id.is_some() && crate::error::is_unique_violation(&e) {
+            Error::illegal_state("this movement was already reversed")
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Posts one movement: checks the batch may be used for this kind, applies
+/// the guarded balance change, appends the movement.
+pub async fn post(txn: &WriteTxn, actor: Actor, posting: Posting) -> Result<stock_movement::Model> {
+    check_quantity(posting.quantity, true)?;
+    let batch = usable_batch(
+        txn,
+        posting.batch_id,
+        posting.kind,
+        business_date(actor.now),
+    )
+    .await?;
+    if posting.quantity > 0 {
+        increment(
+            txn,
+            posting.institution_id,
+            &batch,
+            posting.quantity,
+            actor.now,
+        )
+        .await?;
+    } else {
+        decrement_free(
+            txn,
+            posting.institution_id,
+            batch.id,
+            -posting.quantity,
+            actor.now,
+        )
+        .await?;
+    }
+    append(txn, actor, &batch, posting, None).await
+}
+
+/// Posts the mirror image of `movement_id`, naming it. A movement can be
+/// reversed once; a reversal is not itself reversed (post a new movement).
+pub async fn reverse(
+    txn: &WriteTxn,
+    actor: Actor,
+    movement_id: Uuid,
+    reason: String,
+) -> Result<stock_movement::Model> {
+    let original = stock_movement::Entity::find_by_id(movement_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| Error::not_found("stock movement", movement_id))?;
+    if original.reverses_id.is_some() {
+        return Err(Error::illegal_state(
+            "a reversal cannot itself be reversed; post a new movement instead",
+        ));
+    }
+    let already = stock_movement::Entity::find()
+        .filter(stock_movement::Column::ReversesId.eq(movement_id))
+        .one(&**txn)
+        .await?;
+    if already.is_some() {
+        return Err(Error::illegal_state("this movement was already reversed"));
+    }
+    let batch = batch::Entity::find_by_id(original.batch_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| Error::not_found("batch", original.batch_id))?;
+    let quantity = -original.quantity;
+    if quantity > 0 {
+        increment(txn, original.institution_id, &batch, quantity, actor.now).await?;
+    } else {
+        decrement_free(txn, original.institution_id, batch.id, -quantity, actor.now).await?;
+    }
+    let posting = Posting {
+        institution_id: original.institution_id,
+        batch_id: original.batch_id,
+        quantity,
+        kind: original.kind,
+        document: match (original.document_type, original.document_id) {
+            (Some(doc_type), Some(id)) => Some(DocumentRef {
+                doc_type,
+                id,
+                number: original.document_number,
+            }),
+            _ => None,
+        },
+        reason: Some(reason),
+        unit_cost_fen: original.unit_cost_fen,
+        occurred_at: None,
+    };
+    append(txn, actor, &batch, posting, Some(movement_id)).await
+}
+
+/// Holds `quantity` of free stock for a document (a shipment line, a
+/// prescription) so nobody else can take it.
+pub async fn reserve(
+    txn: &WriteTxn,
+    actor: Actor,
+    institution_id: Uuid,
+    batch_id: Uuid,
+    quantity: i64,
+    document: DocumentRef,
+) -> Result<stock_reservation::Model> {
+    use stock_balance::Column as C;
+    check_quantity(quantity, false)?;
+    // Reserving is allocating: refused for blocked batches like shipping is.
+    usable_batch(
+        txn,
+        batch_id,
+        MovementKind::ShipmentOut,
+        business_date(actor.now),
+    )
+    .await?;
+    let result = stock_balance::Entity::update_many()
+        .col_expr(C::Reserved, Expr::col(C::Reserved).add(quantity))
+        .col_expr(C::UpdatedAt, Expr::value(actor.now))
+        .filter(C::InstitutionId.eq(institution_id))
+        .filter(C::BatchId.eq(batch_id))
+        .filter(
+            Expr::col(C::OnHand)
+                .sub(Expr::col(C::Reserved))
+                .gte(quantity),
+        )
+        .exec(&**txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(insufficient(txn, institution_id, batch_id, quantity).await);
+    }
+    Ok(stock_reservation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        institution_id: Set(institution_id),
+        batch_id: Set(batch_id),
+        quantity: Set(quantity),
+        original_quantity: Set(quantity),
+        document_type: Set(document.doc_type),
+        document_id: Set(document.id),
+        status: Set(ReservationStatus::Active),
+        created_at: Set(actor.now),
+        updated_at: Set(actor.now),
+    }
+    .insert(&**txn)
+    .await?)
+}
+
+/// Takes `quantity` off an active reservation; marks it `done_status` when
+/// nothing is left.
+async fn draw_down(
+    txn: &WriteTxn,
+    now: DateTime<Utc>,
+    reservation_id: Uuid,
+    quantity: i64,
+    done_status: ReservationStatus,
+) -> Result<stock_reservation::Model> {
+    use stock_reservation::Column as R;
+    check_quantity(quantity, false)?;
+    let result = stock_reservation::Entity::update_many()
+        .col_expr(R::Quantity, Expr::col(R::Quantity).sub(quantity))
+        .col_expr(R::UpdatedAt, Expr::value(now))
+        .filter(R::Id.eq(reservation_id))
+        .filter(R::Status.eq(ReservationStatus::Active))
+        .filter(R::Quantity.gte(quantity))
+        .exec(&**txn)
+        .await?;
+    let reservation = stock_reservation::Entity::find_by_id(reservation_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| Error::not_found("reservation", reservation_id))?;
+    if result.rows_affected != 1 {
+        return Err(if reservation.status != ReservationStatus::Active {
+            Error::illegal_state("the reservation is no longer active")
+        } else {
+            Error::InsufficientStock {
+                available: reservation.quantity,
+                requested: quantity,
+            }
+        });
+    }
+    if reservation.quantity == 0 {
+        let mut done: stock_reservation::ActiveModel = reservation.into();
+        done.status = Set(done_status);
+        return Ok(done.update(&**txn).await?);
+    }
+    Ok(reservation)
+}
+
+/// Gives back `quantity` of a reservation to free stock.
+pub async fn release(
+    txn: &WriteTxn,
+    actor: Actor,
+    reservation_id: Uuid,
+    quantity: i64,
+) -> Result<stock_reservation::Model> {
+    use stock_balance::Column as C;
+    let reservation = draw_down(
+        txn,
+        actor.now,
+        reservation_id,
+        quantity,
+        ReservationStatus::Released,
+    )
+    .await?;
+    let result = stock_balance::Entity::update_many()
+        .col_expr(C::Reserved, Expr::col(C::Reserved).sub(quantity))
+        .col_expr(C::UpdatedAt, Expr::value(actor.now))
+        .filter(C::InstitutionId.eq(reservation.institution_id))
+        .filter(C::BatchId.eq(reservation.batch_id))
+        .filter(C::Reserved.gte(quantity))
+        .exec(&**txn)
+        .await?;
+    if result.rows_affected != 1 {
+        // Reservation rows and the balance disagree: a ledger bug, not input.
+        let reference = Uuid::now_v7();
+        tracing::error!(%reference, %reservation_id, "reserved stock missing on release");
+        return Err(Error::Internal { reference });
+    }
+    Ok(reservation)
+}
+
+/// Turns `quantity` of a reservation into an outgoing movement (a dispatch,
+/// a dispensing): on-hand and reserved drop together.
+pub async fn consume(
+    txn: &WriteTxn,
+    actor: Actor,
+    reservation_id: Uuid,
+    quantity: i64,
+    kind: MovementKind,
+    document: Option<DocumentRef>,
+    reason: Option<String>,
+    unit_cost_fen: Option<i64>,
+) -> Result<stock_movement::Model> {
+    use stock_balance::Column as C;
+    let current = stock_reservation::Entity::find_by_id(reservation_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| Error::not_found("reservation", reservation_id))?;
+    let batch = usable_batch(txn, current.batch_id, kind, business_date(actor.now)).await?;
+    let reservation = draw_down(
+        txn,
+        actor.now,
+        reservation_id,
+        quantity,
+        ReservationStatus::Consumed,
+    )
+    .await?;
+    let result = stock_balance::Entity::update_many()
+        .col_expr(C::OnHand, Expr::col(C::OnHand).sub(quantity))
+        .col_expr(C::Reserved, Expr::col(C::Reserved).sub(quantity))
+        .col_expr(C::MovementCount, Expr::col(C::MovementCount).add(1))
+        .col_expr(C::UpdatedAt, Expr::value(actor.now))
+        .filter(C::InstitutionId.eq(reservation.institution_id))
+        .filter(C::BatchId.eq(reservation.batch_id))
+        .filter(C::Reserved.gte(quantity))
+        .filter(C::OnHand.gte(quantity))
+        .exec(&**txn)
+        .await?;
+    if result.rows_affected != 1 {
+        let reference = Uuid::now_v7();
+        tracing::error!(%reference, %reservation_id, "reserved stock missing on consume");
+        return Err(Error::Internal { reference });
+    }
+    let posting = Posting {
+        institution_id: reservation.institution_id,
+        batch_id: reservation.batch_id,
+        quantity: -quantity,
+        kind,
+        document: document.or(Some(DocumentRef {
+            doc_type: reservation.document_type.clone(),
+            id: reservation.document_id,
+            number: None,
+        })),
+        reason,
+        unit_cost_fen,
+        occurred_at: None,
+    };
+    append(txn, actor, &batch, posting, None).await
+}
+
+/// One broken ledger rule, found by [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub institution_id: Uuid,
+    pub batch_id: Uuid,
+    pub rule: &'static str,
+    pub detail: String,
+}
+
+/// Checks every ledger rule over the whole database. Used by the tests after
+/// concurrent load, and cheap enough to run as an operational check.
+pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Violation>> {
+    use sea_orm::FromQueryResult;
+
+    #[derive(FromQueryResult)]
+    struct Sum {
+        institution_id: Uuid,
+        batch_id: Uuid,
+        total: Option<i64>,
+        lines: i64,
+        max_line: Option<i64>,
+    }
+    #[derive(FromQueryResult)]
+    struct Held {
+        institution_id: Uuid,
+        batch_id: Uuid,
+        total: Option<i64>,
+    }
+
+    let balances = stock_balance::Entity::find().all(conn).await?;
+    let sums = Sum::find_by_statement(sea_orm::Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT institution_id, batch_id, CAST(SUM(quantity) AS BIGINT) AS total, \
+         COUNT(*) AS lines, MAX(line_no) AS max_line \
+         FROM stock_movement GROUP BY institution_id, batch_id",
+    ))
+    .all(conn)
+    .await?;
+    let held = Held::find_by_statement(sea_orm::Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT institution_id, batch_id, CAST(SUM(quantity) AS BIGINT) AS total \
+         FROM stock_reservation WHERE status = 'ACTIVE' GROUP BY institution_id, batch_id",
+    ))
+    .all(conn)
+    .await?;
+
+    let mut sums: std::collections::HashMap<(Uuid, Uuid), Sum> = sums
+        .into_iter()
+        .map(|s| ((s.institution_id, s.batch_id), s))
+        .collect();
+    let held: std::collections::HashMap<(Uuid, Uuid), i64> = held
+        .into_iter()
+        .map(|h| ((h.institution_id, h.batch_id), h.total.unwrap_or(0)))
+        .collect();
+
+    let mut out = Vec::new();
+    let mut flag = |b: &stock_balance::Model, rule: &'static str, detail: String| {
+        out.push(Violation {
+            institution_id: b.institution_id,
+            batch_id: b.batch_id,
+            rule,
+            detail,
+        })
+    };
+    for b in &balances {
+        if b.on_hand < 0 {
+            flag(b, "on_hand_non_negative", format!("on_hand {}", b.on_hand));
+        }
+        if b.reserved < 0 || b.reserved > b.on_hand {
+            flag(
+                b,
+                "reserved_within_on_hand",
+                format!("reserved {} on_hand {}", b.reserved, b.on_hand),
+            );
+        }
+        let key = (b.institution_id, b.batch_id);
+        match sums.remove(&key) {
+            Some(s) => {
+                if s.total.unwrap_or(0) != b.on_hand {
+                    flag(
+                        b,
+                        "on_hand_equals_movements",
+                        format!("on_hand {} movements {}", b.on_hand, s.total.unwrap_or(0)),
+                    );
+                }
+                if s.lines != b.movement_count || s.max_line != Some(b.movement_count) {
+                    flag(
+                        b,
+                        "line_numbers_contiguous",
+                        format!(
+                            "movement_count {} lines {} max line {:?}",
+                            b.movement_count, s.lines, s.max_line
+                        ),
+                    );
+                }
+            }
+            None => {
+                if b.on_hand != 0 || b.movement_count != 0 {
+                    flag(
+                        b,
+                        "on_hand_equals_movements",
+                        "balance without movements".into(),
+                    );
+                }
+            }
+        }
+        let reserved = held.get(&key).copied().unwrap_or(0);
+        if reserved != b.reserved {
+            flag(
+                b,
+                "reserved_equals_reservations",
+                format!("reserved {} active reservations {}", b.reserved, reserved),
+            );
+        }
+    }
+    for (key, _) in sums {
+        out.push(Violation {
+            institution_id: key.0,
+            batch_id: key.1,
+            rule: "movement_without_balance",
+            detail: String::new(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn batch(status: BatchStatus, expiry: NaiveDate) -> batch::Model {
+        batch::Model {
+            id: Uuid::now_v7(),
+            item_id: Uuid::now_v7(),
+            lot_number: "L1".into(),
+            expiry_date: expiry,
+            production_date: None,
+            status,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_batch_is_usable_through_its_expiry_date() {
+        let expiry = NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+        let b = batch(BatchStatus::Available, expiry);
+        assert_eq!(block_reason(&b, expiry), None);
+        assert_eq!(
+            block_reason(&b, expiry.succ_opt().unwrap()),
+            Some(BlockReason::Expired)
+        );
+        let q = batch(BatchStatus::Quarantined, expiry);
+        assert_eq!(
+            block_reason(&q, expiry.pred_opt().unwrap()),
+            Some(BlockReason::Quarantined)
+        );
+        let r = batch(BatchStatus::Recalled, expiry);
+        assert_eq!(block_reason(&r, expiry), Some(BlockReason::Recalled));
+    }
+
+    #[test]
+    fn quantities_are_bounded() {
+        assert!(check_quantity(0, true).is_err());
+        assert!(check_quantity(-1, false).is_err());
+        assert!(check_quantity(-1, true).is_ok());
+        assert!(check_quantity(MAX_MOVEMENT_QUANTITY, false).is_ok());
+        assert!(check_quantity(MAX_MOVEMENT_QUANTITY + 1, false).is_err());
+        assert!(check_quantity(i64::MIN, true).is_err());
+    }
+}

@@ -1,0 +1,298 @@
+//! Stock as users see it: balances per institution in first-expiry-first
+//! order, the stock card of one batch, and manual adjustments. Every write
+//! goes through `crate::ledger`.
+
+use crate::Backend;
+use crate::audit::{self, AuditEntry};
+use crate::authz::{self, Caller};
+use crate::entity::enums::MovementKind;
+use crate::entity::{batch, stock_balance, stock_movement};
+use crate::error::{Error, Result};
+use crate::idempotency::{self, ClientRequestId, Replayed};
+use crate::ledger::{self, Actor, Posting};
+use crate::page::{self, Page, PageRequest};
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+pub const MAX_REASON_CHARS: usize = 500;
+
+#[derive(Debug, Clone)]
+pub struct StockBalanceView {
+    pub balance: stock_balance::Model,
+    pub batch: batch::Model,
+}
+
+impl StockBalanceView {
+    pub fn available(&self) -> i64 {
+        self.balance.on_hand - self.balance.reserved
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AdjustStock {
+    pub institution_id: Uuid,
+    pub batch_id: Uuid,
+    pub quantity: i64,
+    pub reason: String,
+    pub client_request_id: String,
+}
+
+/// A reason a person typed: trimmed, not blank, bounded.
+pub fn require_reason(raw: &str) -> Result<String> {
+    let reason = raw.trim();
+    if reason.is_empty() {
+        return Err(Error::validation("reason", "must not be blank"));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(Error::validation(
+            "reason",
+            format!("must be at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(reason.to_string())
+}
+
+fn stock_key(view: &StockBalanceView) -> String {
+    format!("{}|{}", view.batch.expiry_date, view.batch.id)
+}
+
+fn parse_stock_key(key: &str) -> Result<(NaiveDate, Uuid)> {
+    let bad = || Error::validation("after", "is not a cursor from this list");
+    let (date, id) = key.split_once('|').ok_or_else(bad)?;
+    Ok((
+        date.parse().map_err(|_| bad())?,
+        id.parse().map_err(|_| bad())?,
+    ))
+}
+
+impl Backend {
+    /// Balances of one institution, optionally of one item, soonest expiry
+    /// first (the order stock should leave the shelf).
+    pub async fn stock(
+        &self,
+        caller: &Caller,
+        institution_id: Uuid,
+        item_id: Option<Uuid>,
+        page: PageRequest,
+    ) -> Result<Page<StockBalanceView>> {
+        let inst = self
+            .institution_in_community(caller, institution_id)
+            .await?;
+        authz::can_read_stock(caller, Self::target(&inst))?;
+        let limit = page.limit()?;
+        let after = page.after_key()?.map(|k| parse_stock_key(&k)).transpose()?;
+
+        let mut query = stock_balance::Entity::find()
+            .join(
+                JoinType::InnerJoin,
+                stock_balance::Entity::belongs_to(batch::Entity)
+                    .from(stock_balance::Column::BatchId)
+                    .to(batch::Column::Id)
+                    .into(),
+            )
+            .select_also(batch::Entity)
+            .filter(stock_balance::Column::InstitutionId.eq(inst.id));
+        if let Some(item_id) = item_id {
+            query = query.filter(stock_balance::Column::ItemId.eq(item_id));
+        }
+        if let Some((expiry, batch_id)) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(batch::Column::ExpiryDate.gt(expiry))
+                    .add(
+                        Condition::all()
+                            .add(batch::Column::ExpiryDate.eq(expiry))
+                            .add(stock_balance::Column::BatchId.gt(batch_id)),
+                    ),
+            );
+        }
+        let rows = query
+            .order_by_asc(batch::Column::ExpiryDate)
+            .order_by_asc(stock_balance::Column::BatchId)
+            .limit(limit + 1)
+            .all(self.db.conn())
+            .await?;
+        let views = rows
+            .into_iter()
+            .filter_map(|(balance, batch)| batch.map(|batch| StockBalanceView { balance, batch }))
+            .collect();
+        Ok(page::build(views, limit, page.after.is_some(), stock_key))
+    }
+
+    /// The stock card of one batch at one institution, in posting order.
+    pub async fn stock_card(
+        &self,
+        caller: &Caller,
+        institution_id: Uuid,
+        batch_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<stock_movement::Model>> {
+        let inst = self
+            .institution_in_community(caller, institution_id)
+            .await?;
+        authz::can_read_stock(caller, Self::target(&inst))?;
+        let batch = self.batch_in_community(caller, batch_id).await?;
+        let limit = page.limit()?;
+        let after: i64 = match page.after_key()? {
+            Some(k) => k
+                .parse()
+                .map_err(|_| Error::validation("after", "is not a cursor from this list"))?,
+            None => 0,
+        };
+        let rows = stock_movement::Entity::find()
+            .filter(stock_movement::Column::InstitutionId.eq(inst.id))
+            .filter(stock_movement::Column::BatchId.eq(batch.id))
+            .filter(stock_movement::Column::LineNo.gt(after))
+            .order_by_asc(stock_movement::Column::LineNo)
+            .limit(limit + 1)
+            .all(self.db.conn())
+            .await?;
+        Ok(page::build(rows, limit, page.after.is_some(), |m| {
+            m.line_no.to_string()
+        }))
+    }
+
+    pub async fn movement(&self, caller: &Caller, id: Uuid) -> Result<stock_movement::Model> {
+        let movement = stock_movement::Entity::find_by_id(id)
+            .one(self.db.conn())
+            .await?
+            .ok_or_else(|| Error::not_found("stock movement", id))?;
+        let inst = self
+            .institution_in_community(caller, movement.institution_id)
+            .await?;
+        authz::can_read_stock(caller, Self::target(&inst))?;
+        Ok(movement)
+    }
+
+    /// A manual correction of one batch's stock at one institution, with a
+    /// reason. Safe to repeat: a replayed `client_request_id` returns the
+    /// first movement and posts nothing.
+    pub async fn adjust_stock(
+        &self,
+        caller: &Caller,
+        input: AdjustStock,
+    ) -> Result<stock_movement::Model> {
+        const OPERATION: &str = "adjustStock";
+        let key = ClientRequestId::parse(&input.client_request_id)?;
+        let reason = require_reason(&input.reason)?;
+        if input.quantity == 0 {
+            return Err(Error::validation("quantity", "must not be 0"));
+        }
+        if input.quantity.unsigned_abs() > ledger::MAX_MOVEMENT_QUANTITY as u64 {
+            return Err(Error::validation(
+                "quantity",
+                format!(
+                    "must be at most {} base units",
+                    ledger::MAX_MOVEMENT_QUANTITY
+                ),
+            ));
+        }
+        let inst = self
+            .institution_in_community(caller, input.institution_id)
+            .await?;
+        authz::can_adjust_stock(caller, Self::target(&inst))?;
+        let batch = self.batch_in_community(caller, input.batch_id).await?;
+        let request_hash = idempotency::fingerprint(&[
+            &inst.id.to_string(),
+            &batch.id.to_string(),
+            &input.quantity.to_string(),
+            &reason,
+        ]);
+
+        // Twice at most: the second pass only happens when a concurrent
+        // replay committed between our lookup and our insert, and then the
+        // lookup finds it.
+        for _ in 0..2 {
+            let now = self.clock.now();
+            let txn = self.db.begin_write().await?;
+            if let Some(id) =
+                idempotency::lookup(&*txn, caller.user_id, &key, OPERATION, &request_hash).await?
+            {
+                drop(txn);
+                return self.movement(caller, id).await;
+            }
+            let movement = ledger::post(
+                &txn,
+                Actor {
+                    user_id: caller.user_id,
+                    now,
+                },
+                Posting {
+                    institution_id: inst.id,
+                    batch_id: batch.id,
+                    quantity: input.quantity,
+                    kind: MovementKind::Adjustment,
+                    document: None,
+                    reason: Some(reason.clone()),
+                    unit_cost_fen: None,
+                    occurred_at: None,
+                },
+            )
+            .await?;
+            audit::record(
+                &*txn,
+                now,
+                AuditEntry {
+                    user_id: Some(caller.user_id),
+                    institution_id: Some(inst.id),
+                    operation: OPERATION,
+                    entity_type: "stock_movement",
+                    entity_ids: &[movement.id, batch.id],
+                    detail: Some(serde_json::json!({
+                        "quantity": input.quantity,
+                        "reason": reason,
+                    })),
+                    client_request_id: Some(key.as_str()),
+                },
+            )
+            .await?;
+            match idempotency::remember(
+                &*txn,
+                caller.user_id,
+                &key,
+                OPERATION,
+                &request_hash,
+                movement.id,
+                now,
+            )
+            .await
+            {
+                Ok(()) => {
+                    txn.commit().await?;
+                    return Ok(movement);
+                }
+                Err(Replayed::Raced) => continue,
+                Err(Replayed::Failed(e)) => return Err(e),
+            }
+        }
+        Err(Error::Conflict(
+            "the same clientRequestId is being processed concurrently; retry".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_trimmed_and_required() {
+        assert_eq!(require_reason("  damaged box ").unwrap(), "damaged box");
+        assert!(require_reason(" \t\n").is_err());
+        assert!(require_reason(&"损".repeat(501)).is_err());
+        assert!(require_reason(&"损".repeat(500)).is_ok());
+    }
+
+    #[test]
+    fn stock_cursor_keys_parse_back() {
+        let id = Uuid::now_v7();
+        let (d, i) = parse_stock_key(&format!("2027-01-31|{id}")).unwrap();
+        assert_eq!(d, NaiveDate::from_ymd_opt(2027, 1, 31).unwrap());
+        assert_eq!(i, id);
+        assert!(parse_stock_key("2027-01-31").is_err());
+        assert!(parse_stock_key("x|y").is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! The one place backend errors become GraphQL errors: `extensions.code`
+//! from the error's code, the message in English and Chinese.
+
+use async_graphql::{ErrorExtensions, ServerError};
+use yaolian_backend::Error;
+
+pub fn to_gql(err: Error) -> async_graphql::Error {
+    let code = err.code();
+    let zh = err.message_zh();
+    let en = err.to_string();
+    let mut gql = async_graphql::Error::new(format!("{en} ({zh})")).extend_with(|_, ext| {
+        ext.set("code", code);
+        ext.set("messageEn", en.clone());
+        ext.set("messageZh", zh.clone());
+    });
+    match &err {
+        Error::Validation { field, .. } => {
+            gql = gql.extend_with(|_, ext| ext.set("field", field.clone()));
+        }
+        Error::InsufficientStock {
+            available,
+            requested,
+        } => {
+            let (a, r) = (*available, *requested);
+            gql = gql.extend_with(move |_, ext| {
+                ext.set("available", a);
+                ext.set("requested", r);
+            });
+        }
+        Error::RateLimited { retry_after_secs } => {
+            let s = *retry_after_secs;
+            gql = gql.extend_with(move |_, ext| ext.set("retryAfterSeconds", s));
+        }
+        _ => {}
+    }
+    gql
+}
+
+/// `result.gql()?` in resolvers.
+pub trait GqlResult<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResult<T> for Result<T, Error> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(to_gql)
+    }
+}
+
+/// Errors raised by async-graphql itself (a malformed document, an unknown
+/// field, an `Int` out of range, a query too deep) carry no code; give them
+/// one, with the precise class in `extensions.reason`.
+pub fn ensure_code(err: &mut ServerError, default_reason: &str) {
+    let has_code = err
+        .extensions
+        .as_ref()
+        .is_some_and(|ext| ext.get("code").is_some());
+    if has_code {
+        return;
+    }
+    let reason = if err.message.contains("nested too deep") || err.message.contains("too complex") {
+        "QUERY_TOO_COMPLEX"
+    } else {
+        default_reason
+    };
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    ext.set("code", "VALIDATION");
+    ext.set("reason", reason);
+}
+
+/// A request-level error in GraphQL's response shape, for failures before
+/// execution (a body too large, not JSON).
+pub fn request_error(code: &str, reason: &str, message: &str) -> serde_json::Value {
+    serde_json::json!({
+        "data": null,
+        "errors": [{
+            "message": message,
+            "extensions": { "code": code, "reason": reason }
+        }]
+    })
+}

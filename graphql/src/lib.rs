@@ -1,0 +1,12 @@
+//! yaolian's API: the GraphQL schema over the backend services, the axum
+//! router, and the `yaolian` binary.
+
+pub mod auth;
+pub mod error;
+pub mod extensions;
+pub mod http;
+pub mod loaders;
+pub mod schema;
+pub mod types;
+
+pub use http::router;

@@ -1,0 +1,90 @@
+//! DataLoaders, made per request for the caller, so that a page of fifty
+//! balances costs one query for their items, not fifty.
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+use yaolian_backend::Backend;
+use yaolian_backend::authz::Caller;
+use yaolian_backend::entity::{batch, institution, item};
+
+pub struct Loaders {
+    pub institutions: DataLoader<InstitutionLoader>,
+    pub items: DataLoader<ItemLoader>,
+    pub batches: DataLoader<BatchLoader>,
+}
+
+impl Loaders {
+    pub fn new(backend: &Backend, caller: &Arc<Caller>) -> Self {
+        let scope = || Scope {
+            backend: backend.clone(),
+            caller: caller.clone(),
+        };
+        Self {
+            institutions: DataLoader::new(InstitutionLoader(scope()), tokio::spawn),
+            items: DataLoader::new(ItemLoader(scope()), tokio::spawn),
+            batches: DataLoader::new(BatchLoader(scope()), tokio::spawn),
+        }
+    }
+}
+
+pub struct Scope {
+    backend: Backend,
+    caller: Arc<Caller>,
+}
+
+pub struct InstitutionLoader(Scope);
+pub struct ItemLoader(Scope);
+pub struct BatchLoader(Scope);
+
+type LoadError = Arc<async_graphql::Error>;
+
+fn err(e: yaolian_backend::Error) -> LoadError {
+    Arc::new(crate::error::to_gql(e))
+}
+
+impl Loader<Uuid> for InstitutionLoader {
+    type Value = institution::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = self
+            .0
+            .backend
+            .institutions_by_ids(&self.0.caller, keys)
+            .await
+            .map_err(err)?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+impl Loader<Uuid> for ItemLoader {
+    type Value = item::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = self
+            .0
+            .backend
+            .items_by_ids(&self.0.caller, keys)
+            .await
+            .map_err(err)?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+impl Loader<Uuid> for BatchLoader {
+    type Value = batch::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = self
+            .0
+            .backend
+            .batches_by_ids(&self.0.caller, keys)
+            .await
+            .map_err(err)?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}

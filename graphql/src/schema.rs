@@ -1,0 +1,238 @@
+//! The schema: thin resolvers that parse arguments, call one backend
+//! service and map the result.
+
+use crate::auth::caller;
+use crate::error::GqlResult;
+use crate::extensions::ErrorCodes;
+use crate::types::{Institution, StockBalance, StockMovement, User};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{
+    Context, EmptySubscription, ID, InputObject, MergedObject, Object, OutputType, Result, Schema,
+    SimpleObject,
+};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+use yaolian_backend::Backend;
+use yaolian_backend::page::{Page, PageRequest};
+use yaolian_backend::stock::AdjustStock;
+
+pub type YaolianSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Deeper than any screen needs, shallow enough that no request can fan out
+/// without bound.
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+pub fn build(backend: Backend) -> YaolianSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(backend)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(ErrorCodes)
+        .finish()
+}
+
+/// The schema without a database, for printing the SDL.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+pub(crate) fn backend<'a>(ctx: &'a Context<'_>) -> &'a Backend {
+    ctx.data_unchecked::<Backend>()
+}
+
+pub(crate) fn parse_id(id: &ID, field: &str) -> Result<Uuid> {
+    Uuid::parse_str(id.as_str().trim()).map_err(|_| {
+        crate::error::to_gql(yaolian_backend::Error::validation(
+            field,
+            format!("{:?} is not a valid id", id.as_str()),
+        ))
+    })
+}
+
+pub(crate) fn connection<T, N: OutputType>(
+    page: Page<T>,
+    node: impl Fn(T) -> N,
+) -> Connection<String, N, EmptyFields, EmptyFields> {
+    let mut conn = Connection::new(page.has_previous_page, page.has_next_page);
+    conn.edges.extend(
+        page.edges
+            .into_iter()
+            .map(|(cursor, value)| Edge::new(cursor, node(value))),
+    );
+    conn
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(AuthQuery, DirectoryQuery, StockQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(AuthMutation, StockMutation);
+
+#[derive(Default)]
+pub struct AuthQuery;
+
+#[Object]
+impl AuthQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> {
+        let caller = caller(ctx)?;
+        backend(ctx).me(caller).await.gql().map(User)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    expires_at: DateTime<Utc>,
+    user: User,
+}
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+    ) -> Result<LoginPayload> {
+        let outcome = backend(ctx).login(&username, &password).await.gql()?;
+        Ok(LoginPayload {
+            token: outcome.token,
+            expires_at: outcome.expires_at,
+            user: User(outcome.user),
+        })
+    }
+
+    /// Revokes the token this request was sent with.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        let caller = caller(ctx)?;
+        backend(ctx).logout(caller).await.gql()
+    }
+}
+
+#[derive(Default)]
+pub struct DirectoryQuery;
+
+#[Object]
+impl DirectoryQuery {
+    /// Every institution of the caller's community.
+    async fn institutions(&self, ctx: &Context<'_>) -> Result<Vec<Institution>> {
+        let caller = caller(ctx)?;
+        let list = backend(ctx).institutions(caller).await.gql()?;
+        Ok(list.into_iter().map(Institution).collect())
+    }
+
+    /// Administrators and auditors see every user; others see their own
+    /// institution's.
+    async fn users(&self, ctx: &Context<'_>, institution_id: Option<ID>) -> Result<Vec<User>> {
+        let caller = caller(ctx)?;
+        let institution_id = institution_id
+            .as_ref()
+            .map(|id| parse_id(id, "institutionId"))
+            .transpose()?;
+        let list = backend(ctx).users(caller, institution_id).await.gql()?;
+        Ok(list.into_iter().map(User).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct StockQuery;
+
+#[Object]
+impl StockQuery {
+    /// Stock balances of one institution, soonest expiry first.
+    async fn stock(
+        &self,
+        ctx: &Context<'_>,
+        institution_id: ID,
+        item_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, StockBalance, EmptyFields, EmptyFields>> {
+        let caller = caller(ctx)?;
+        let institution_id = parse_id(&institution_id, "institutionId")?;
+        let item_id = item_id
+            .as_ref()
+            .map(|id| parse_id(id, "itemId"))
+            .transpose()?;
+        let page = backend(ctx)
+            .stock(
+                caller,
+                institution_id,
+                item_id,
+                PageRequest { first, after },
+            )
+            .await
+            .gql()?;
+        Ok(connection(page, StockBalance))
+    }
+
+    /// Every movement of one batch at one institution, in posting order.
+    async fn stock_card(
+        &self,
+        ctx: &Context<'_>,
+        institution_id: ID,
+        batch_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, StockMovement, EmptyFields, EmptyFields>> {
+        let caller = caller(ctx)?;
+        let institution_id = parse_id(&institution_id, "institutionId")?;
+        let batch_id = parse_id(&batch_id, "batchId")?;
+        let page = backend(ctx)
+            .stock_card(
+                caller,
+                institution_id,
+                batch_id,
+                PageRequest { first, after },
+            )
+            .await
+            .gql()?;
+        Ok(connection(page, StockMovement))
+    }
+}
+
+#[derive(InputObject)]
+pub struct AdjustStockInput {
+    pub institution_id: ID,
+    pub batch_id: ID,
+    /// Signed change in base units; not 0.
+    pub quantity: i32,
+    pub reason: String,
+    /// Generated by the client once per intended adjustment; a replay
+    /// returns the first result and posts nothing.
+    pub client_request_id: ID,
+}
+
+#[derive(Default)]
+pub struct StockMutation;
+
+#[Object]
+impl StockMutation {
+    async fn adjust_stock(
+        &self,
+        ctx: &Context<'_>,
+        input: AdjustStockInput,
+    ) -> Result<StockMovement> {
+        let caller = caller(ctx)?;
+        let command = AdjustStock {
+            institution_id: parse_id(&input.institution_id, "institutionId")?,
+            batch_id: parse_id(&input.batch_id, "batchId")?,
+            quantity: i64::from(input.quantity),
+            reason: input.reason,
+            client_request_id: input.client_request_id.to_string(),
+        };
+        backend(ctx)
+            .adjust_stock(caller, command)
+            .await
+            .gql()
+            .map(StockMovement)
+    }
+}

@@ -1,0 +1,1 @@
+//! Barcodes: GS1 parsing and building, traceability codes, label rendering.

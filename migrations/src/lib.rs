@@ -1,0 +1,18 @@
+//! One migration set for SQLite and PostgreSQL.
+//!
+//! Foreign keys are declared inside `create_table` because SQLite cannot add
+//! them afterwards with `ALTER TABLE`. Money is integer fen and quantities are
+//! integer base units everywhere; there is no decimal column in the schema.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_foundation::Migration)]
+    }
+}
