@@ -456,18 +456,33 @@ pub async fn release(
     Ok(reservation)
 }
 
-/// Turns `quantity` of a reservation into an outgoing movement (a dispatch,
-/// a dispensing): on-hand and reserved drop together.
+/// What to take off a reservation, and as which movement.
+#[derive(Debug, Clone)]
+pub struct Consumption {
+    pub reservation_id: Uuid,
+    pub quantity: i64,
+    pub kind: MovementKind,
+    /// Defaults to the reservation's own document.
+    pub document: Option<DocumentRef>,
+    pub reason: Option<String>,
+    pub unit_cost_fen: Option<i64>,
+}
+
+/// Turns part of a reservation into an outgoing movement (a dispatch, a
+/// dispensing): on-hand and reserved drop together.
 pub async fn consume(
     txn: &WriteTxn,
     actor: Actor,
-    reservation_id: Uuid,
-    quantity: i64,
-    kind: MovementKind,
-    document: Option<DocumentRef>,
-    reason: Option<String>,
-    unit_cost_fen: Option<i64>,
+    consumption: Consumption,
 ) -> Result<stock_movement::Model> {
+    let Consumption {
+        reservation_id,
+        quantity,
+        kind,
+        document,
+        reason,
+        unit_cost_fen,
+    } = consumption;
     use stock_balance::Column as C;
     let current = stock_reservation::Entity::find_by_id(reservation_id)
         .one(&**txn)

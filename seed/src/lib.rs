@@ -358,12 +358,7 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
         for j in 0..batch_count {
             let days = SHELF_LIVES[(i + j) % SHELF_LIVES.len()] + (i as i64 % 7) * 3;
             let expiry = today + Duration::days(days);
-            let lot = format!(
-                "{}{:02}{}",
-                lot_prefix(today, j),
-                i + 1,
-                (b'A' + j as u8) as char
-            );
+            let lot = demo_lot(today, i, j);
             let batch_id =
                 new_batch(&txn, item_id, &lot, expiry, BatchStatus::Available, now).await?;
             county.batches.insert(lot.clone(), batch_id);
@@ -437,12 +432,16 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
     Ok(county)
 }
 
-fn lot_prefix(today: NaiveDate, j: usize) -> String {
+/// The lot number of batch `batch_index` of demo item `item_index`, for a
+/// demo loaded on `today`: year, a month, the item's position, a letter.
+pub fn demo_lot(today: NaiveDate, item_index: usize, batch_index: usize) -> String {
     use chrono::Datelike;
     format!(
-        "{:02}{:02}",
-        (today.year() % 100) as u32,
-        (today.month() as usize + j) % 12 + 1
+        "{:02}{:02}{:02}{}",
+        today.year() % 100,
+        (today.month() as usize + batch_index) % 12 + 1,
+        item_index + 1,
+        char::from(b'A' + (batch_index % 26) as u8)
     )
 }
 

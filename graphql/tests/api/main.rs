@@ -1,0 +1,11 @@
+//! yaolian over HTTP, as clients use it. One binary, so the suite links once.
+
+mod common;
+
+mod auth;
+mod cli;
+mod concurrency;
+mod directory;
+mod requests;
+mod schema;
+mod stock;

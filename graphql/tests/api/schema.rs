@@ -1,0 +1,35 @@
+//! The checked-in SDL is what clients are written against: it must not drift
+//! from the code.
+
+#[test]
+fn checked_in_schema_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    let current = yaolian_graphql::schema::sdl();
+    if checked_in != current {
+        if std::env::var("UPDATE_SCHEMA").is_ok() {
+            std::fs::write(path, &current).unwrap();
+        } else {
+            panic!(
+                "graphql/schema.graphql is out of date: run `cargo run -p yaolian-graphql -- schema > graphql/schema.graphql` (or UPDATE_SCHEMA=1 cargo test)"
+            );
+        }
+    }
+}
+
+#[test]
+fn schema_names_the_agreed_operations() {
+    let sdl = yaolian_graphql::schema::sdl();
+    for needle in [
+        "login(username: String!, password: String!): LoginPayload!",
+        "logout: Boolean!",
+        "me: User!",
+        "institutions: [Institution!]!",
+        "users(institutionId: ID): [User!]!",
+        "stock(institutionId: ID!, itemId: ID, first: Int, after: String): StockBalanceConnection!",
+        "stockCard(institutionId: ID!, batchId: ID!, first: Int, after: String): StockMovementConnection!",
+        "adjustStock(input: AdjustStockInput!): StockMovement!",
+    ] {
+        assert!(sdl.contains(needle), "schema lacks `{needle}`");
+    }
+}
