@@ -10,6 +10,7 @@ use crate::Backend;
 use crate::audit::{self, AuditEntry};
 use crate::authz::Caller;
 use crate::directory::UserView;
+use crate::entity::enums::{InstitutionKind, Role};
 use crate::entity::{app_user, institution, login_throttle, session, user_role};
 use crate::error::{AuthFailure, Error, Result};
 use argon2::Argon2;
@@ -18,7 +19,10 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -39,6 +43,20 @@ impl Default for ThrottlePolicy {
             lockout: Duration::minutes(15),
         }
     }
+}
+
+#[derive(FromQueryResult)]
+struct SessionRow {
+    session_id: Uuid,
+    expires_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+    user_id: Uuid,
+    username: String,
+    active: bool,
+    institution_id: Uuid,
+    institution_kind: InstitutionKind,
+    community_id: Uuid,
+    role: Option<Role>,
 }
 
 pub struct LoginOutcome {
@@ -238,45 +256,67 @@ impl Backend {
         if token.is_empty() || token.len() > 128 {
             return Err(Error::Unauthenticated(AuthFailure::InvalidToken));
         }
-        let conn = self.db.conn();
-        let session = session::Entity::find()
+        // One round trip: session, user, institution and roles (a row per
+        // role) together, since every request pays for this lookup.
+        let rows: Vec<SessionRow> = session::Entity::find()
+            .select_only()
+            .column_as(session::Column::Id, "session_id")
+            .column(session::Column::ExpiresAt)
+            .column(session::Column::RevokedAt)
+            .column_as(app_user::Column::Id, "user_id")
+            .column(app_user::Column::Username)
+            .column(app_user::Column::Active)
+            .column_as(institution::Column::Id, "institution_id")
+            .column_as(institution::Column::Kind, "institution_kind")
+            .column(institution::Column::CommunityId)
+            .column(user_role::Column::Role)
+            .join(
+                JoinType::InnerJoin,
+                session::Entity::belongs_to(app_user::Entity)
+                    .from(session::Column::UserId)
+                    .to(app_user::Column::Id)
+                    .into(),
+            )
+            .join(
+                JoinType::InnerJoin,
+                app_user::Entity::belongs_to(institution::Entity)
+                    .from(app_user::Column::InstitutionId)
+                    .to(institution::Column::Id)
+                    .into(),
+            )
+            .join_rev(
+                JoinType::LeftJoin,
+                user_role::Entity::belongs_to(app_user::Entity)
+                    .from(user_role::Column::UserId)
+                    .to(app_user::Column::Id)
+                    .into(),
+            )
             .filter(session::Column::TokenHash.eq(token_hash(token)))
-            .one(conn)
-            .await?
+            .into_model::<SessionRow>()
+            .all(self.db.conn())
+            .await?;
+        let first = rows
+            .first()
             .ok_or(Error::Unauthenticated(AuthFailure::InvalidToken))?;
-        if session.revoked_at.is_some() {
+        if first.revoked_at.is_some() {
             return Err(Error::Unauthenticated(AuthFailure::RevokedToken));
         }
-        if session.expires_at <= self.clock.now() {
+        if first.expires_at <= self.clock.now() {
             return Err(Error::Unauthenticated(AuthFailure::ExpiredToken));
         }
-        let user = app_user::Entity::find_by_id(session.user_id)
-            .one(conn)
-            .await?
-            .ok_or(Error::Unauthenticated(AuthFailure::InvalidToken))?;
-        if !user.active {
+        if !first.active {
             return Err(Error::Unauthenticated(AuthFailure::UserDisabled));
         }
-        let inst = institution::Entity::find_by_id(user.institution_id)
-            .one(conn)
-            .await?
-            .ok_or_else(|| Error::not_found("institution", user.institution_id))?;
-        let mut roles: Vec<_> = user_role::Entity::find()
-            .filter(user_role::Column::UserId.eq(user.id))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|r| r.role)
-            .collect();
+        let mut roles: Vec<_> = rows.iter().filter_map(|r| r.role).collect();
         roles.sort();
         Ok(Caller {
-            user_id: user.id,
-            username: user.username,
+            user_id: first.user_id,
+            username: first.username.clone(),
             roles,
-            institution_id: inst.id,
-            institution_kind: inst.kind,
-            community_id: inst.community_id,
-            session_id: session.id,
+            institution_id: first.institution_id,
+            institution_kind: first.institution_kind,
+            community_id: first.community_id,
+            session_id: first.session_id,
         })
     }
 

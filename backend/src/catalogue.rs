@@ -5,7 +5,7 @@ use crate::Backend;
 use crate::authz::Caller;
 use crate::entity::{batch, item};
 use crate::error::{Error, Result};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 impl Backend {
@@ -38,15 +38,24 @@ impl Backend {
             .collect())
     }
 
-    /// A batch of an item in the caller's community.
+    /// A batch of an item in the caller's community (one query: the batch
+    /// joined to its item's community).
     pub(crate) async fn batch_in_community(
         &self,
         caller: &Caller,
         id: Uuid,
     ) -> Result<batch::Model> {
-        self.batches_by_ids(caller, &[id])
+        batch::Entity::find_by_id(id)
+            .join(
+                JoinType::InnerJoin,
+                batch::Entity::belongs_to(item::Entity)
+                    .from(batch::Column::ItemId)
+                    .to(item::Column::Id)
+                    .into(),
+            )
+            .filter(item::Column::CommunityId.eq(caller.community_id))
+            .one(self.db.conn())
             .await?
-            .pop()
             .ok_or_else(|| Error::not_found("batch", id))
     }
 }

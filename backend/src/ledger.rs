@@ -138,16 +138,17 @@ async fn insufficient(
     }
 }
 
-/// Adds `n` to on-hand, creating the balance on first receipt.
+/// Adds `n` to on-hand, creating the balance on first receipt; returns the
+/// balance after.
 async fn increment(
     txn: &WriteTxn,
     institution_id: Uuid,
     batch: &batch::Model,
     n: i64,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<stock_balance::Model> {
     use stock_balance::Column as C;
-    stock_balance::Entity::insert(stock_balance::ActiveModel {
+    Ok(stock_balance::Entity::insert(stock_balance::ActiveModel {
         institution_id: Set(institution_id),
         batch_id: Set(batch.id),
         item_id: Set(batch.item_id),
@@ -169,34 +170,32 @@ async fn increment(
             .value(C::UpdatedAt, Expr::value(now))
             .to_owned(),
     )
-    .exec_without_returning(&**txn)
-    .await?;
-    Ok(())
+    .exec_with_returning(&**txn)
+    .await?)
 }
 
 /// Takes `n` from the free (unreserved) stock, or fails with
-/// `INSUFFICIENT_STOCK` having changed nothing.
+/// `INSUFFICIENT_STOCK` having changed nothing; returns the balance after.
 async fn decrement_free(
     txn: &WriteTxn,
     institution_id: Uuid,
     batch_id: Uuid,
     n: i64,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<stock_balance::Model> {
     use stock_balance::Column as C;
-    let result = stock_balance::Entity::update_many()
+    let mut result = stock_balance::Entity::update_many()
         .col_expr(C::OnHand, Expr::col(C::OnHand).sub(n))
         .col_expr(C::MovementCount, Expr::col(C::MovementCount).add(1))
         .col_expr(C::UpdatedAt, Expr::value(now))
         .filter(C::InstitutionId.eq(institution_id))
         .filter(C::BatchId.eq(batch_id))
         .filter(Expr::col(C::OnHand).sub(Expr::col(C::Reserved)).gte(n))
-        .exec(&**txn)
+        .exec_with_returning(&**txn)
         .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(insufficient(txn, institution_id, batch_id, n).await)
+    match result.pop() {
+        Some(after) => Ok(after),
+        None => Err(insufficient(txn, institution_id, batch_id, n).await),
     }
 }
 
@@ -205,13 +204,9 @@ async fn append(
     actor: Actor,
     batch: &batch::Model,
     posting: Posting,
+    after: &stock_balance::Model,
     reverses_id: Option<Uuid>,
 ) -> Result<stock_movement::Model> {
-    let after = balance(&**txn, posting.institution_id, batch.id)
-        .await?
-        .ok_or_else(|| Error::Internal {
-            reference: Uuid::now_v7(),
-        })?;
     let (doc_type, doc_id, doc_number) = match posting.document {
         Some(d) => (Some(d.doc_type), Some(d.id), d.number),
         None => (None, None, None),
@@ -255,7 +250,7 @@ pub async fn post(txn: &WriteTxn, actor: Actor, posting: Posting) -> Result<stoc
         business_date(actor.now),
     )
     .await?;
-    if posting.quantity > 0 {
+    let after = if posting.quantity > 0 {
         increment(
             txn,
             posting.institution_id,
@@ -263,7 +258,7 @@ pub async fn post(txn: &WriteTxn, actor: Actor, posting: Posting) -> Result<stoc
             posting.quantity,
             actor.now,
         )
-        .await?;
+        .await?
     } else {
         decrement_free(
             txn,
@@ -272,9 +267,9 @@ pub async fn post(txn: &WriteTxn, actor: Actor, posting: Posting) -> Result<stoc
             -posting.quantity,
             actor.now,
         )
-        .await?;
-    }
-    append(txn, actor, &batch, posting, None).await
+        .await?
+    };
+    append(txn, actor, &batch, posting, &after, None).await
 }
 
 /// Posts the mirror image of `movement_id`, naming it. A movement can be
@@ -306,11 +301,11 @@ pub async fn reverse(
         .await?
         .ok_or_else(|| Error::not_found("batch", original.batch_id))?;
     let quantity = -original.quantity;
-    if quantity > 0 {
-        increment(txn, original.institution_id, &batch, quantity, actor.now).await?;
+    let after = if quantity > 0 {
+        increment(txn, original.institution_id, &batch, quantity, actor.now).await?
     } else {
-        decrement_free(txn, original.institution_id, batch.id, -quantity, actor.now).await?;
-    }
+        decrement_free(txn, original.institution_id, batch.id, -quantity, actor.now).await?
+    };
     let posting = Posting {
         institution_id: original.institution_id,
         batch_id: original.batch_id,
@@ -328,7 +323,7 @@ pub async fn reverse(
         unit_cost_fen: original.unit_cost_fen,
         occurred_at: None,
     };
-    append(txn, actor, &batch, posting, Some(movement_id)).await
+    append(txn, actor, &batch, posting, &after, Some(movement_id)).await
 }
 
 /// Holds `quantity` of free stock for a document (a shipment line, a
@@ -497,7 +492,7 @@ pub async fn consume(
         ReservationStatus::Consumed,
     )
     .await?;
-    let result = stock_balance::Entity::update_many()
+    let after = stock_balance::Entity::update_many()
         .col_expr(C::OnHand, Expr::col(C::OnHand).sub(quantity))
         .col_expr(C::Reserved, Expr::col(C::Reserved).sub(quantity))
         .col_expr(C::MovementCount, Expr::col(C::MovementCount).add(1))
@@ -506,13 +501,15 @@ pub async fn consume(
         .filter(C::BatchId.eq(reservation.batch_id))
         .filter(C::Reserved.gte(quantity))
         .filter(C::OnHand.gte(quantity))
-        .exec(&**txn)
-        .await?;
-    if result.rows_affected != 1 {
+        .exec_with_returning(&**txn)
+        .await?
+        .pop();
+    let Some(after) = after else {
+        // Reservation rows and the balance disagree: a ledger bug, not input.
         let reference = Uuid::now_v7();
         tracing::error!(%reference, %reservation_id, "reserved stock missing on consume");
         return Err(Error::Internal { reference });
-    }
+    };
     let posting = Posting {
         institution_id: reservation.institution_id,
         batch_id: reservation.batch_id,
@@ -527,7 +524,7 @@ pub async fn consume(
         unit_cost_fen,
         occurred_at: None,
     };
-    append(txn, actor, &batch, posting, None).await
+    append(txn, actor, &batch, posting, &after, None).await
 }
 
 /// One broken ledger rule, found by [`verify`].

@@ -37,10 +37,16 @@ pub fn backend_name() -> &'static str {
     }
 }
 
-/// Creates, connects and migrates a new empty database.
+/// Creates, connects and migrates a new empty database: on the PostgreSQL
+/// server `DATABASE_URL` names, else a SQLite file.
 pub async fn scratch_database() -> Result<ScratchDb, ConnectError> {
+    scratch_database_on(postgres_url().as_deref()).await
+}
+
+/// As [`scratch_database`], on the given PostgreSQL server or (None) SQLite.
+pub async fn scratch_database_on(postgres: Option<&str>) -> Result<ScratchDb, ConnectError> {
     let id = uuid::Uuid::now_v7().simple().to_string();
-    match postgres_url() {
+    match postgres.map(str::to_string) {
         Some(base) => {
             let admin = Database::connect(&base).await?;
             let name = format!("t_{id}");

@@ -1,0 +1,372 @@
+//! API benchmarks over real HTTP, on SQLite and (when `DATABASE_URL` names a
+//! PostgreSQL server) on PostgreSQL.
+//!
+//! `cargo bench -p yaolian-graphql` runs every section;
+//! `cargo bench -p yaolian-graphql -- adjust` runs those whose name contains
+//! "adjust". Each section prints its figures and, where it has one, the ratio
+//! against a raw baseline measured in the same run (machines here are noisy:
+//! compare ratios, not absolute numbers across runs).
+
+use chrono::Utc;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+use yaolian_backend::clock::{Clock, SystemClock};
+use yaolian_backend::db::Database;
+use yaolian_backend::testkit::{ScratchDb, postgres_url, scratch_database_on};
+use yaolian_backend::{Backend, Settings};
+use yaolian_seed::{DemoCounty, seed_demo};
+
+const PASSWORD: &str = "bench-password";
+
+struct Server {
+    base: String,
+    county: DemoCounty,
+    db: Database,
+    client: reqwest::Client,
+    _scratch: ScratchDb,
+}
+
+impl Server {
+    async fn start(postgres: Option<&str>) -> Server {
+        let scratch = scratch_database_on(postgres).await.expect("database");
+        let county = seed_demo(&scratch.db, PASSWORD, Utc::now())
+            .await
+            .expect("seed");
+        let backend = Backend::new(
+            scratch.db.clone(),
+            Arc::new(SystemClock) as Arc<dyn Clock>,
+            Settings::default(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, yaolian_graphql::router(backend)).await;
+        });
+        Server {
+            base: format!("http://{addr}/graphql"),
+            county,
+            db: scratch.db.clone(),
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(64)
+                .build()
+                .unwrap(),
+            _scratch: scratch,
+        }
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let body: serde_json::Value = self
+            .client
+            .post(&self.base)
+            .json(&json!({
+                "query": "mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}",
+                "variables": {"u": user, "p": PASSWORD}
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["data"]["login"]["token"].as_str().unwrap().to_string()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+}
+
+fn figures(mut latencies: Vec<Duration>, elapsed: Duration, errors: usize) -> Figures {
+    latencies.sort();
+    let pick = |q: f64| {
+        let i = ((latencies.len() as f64 - 1.0) * q).round() as usize;
+        latencies
+            .get(i)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(f64::NAN)
+    };
+    Figures {
+        per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50_ms: pick(0.50),
+        p99_ms: pick(0.99),
+        errors,
+    }
+}
+
+/// Runs `clients` loops of `per_client` calls of `call(client_index, n)`.
+async fn load<F, Fut>(clients: usize, per_client: usize, call: F) -> Figures
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let call = Arc::new(call);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(per_client);
+            let mut errors = 0;
+            for n in 0..per_client {
+                let t = Instant::now();
+                if call(c, n).await {
+                    lat.push(t.elapsed());
+                } else {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await.unwrap();
+        all.extend(lat);
+        errors += e;
+    }
+    figures(all, started.elapsed(), errors)
+}
+
+const ADJUST: &str =
+    "mutation($input: AdjustStockInput!) { adjustStock(input: $input) { id balanceAfter } }";
+
+/// `adjustStock` over HTTP against the same transaction through sqlx alone.
+async fn adjust_stock(label: &str, postgres: Option<&str>) {
+    let server = Arc::new(Server::start(postgres).await);
+    let token = Arc::new(server.login("warehouse").await);
+    let centre = server.county.institution("DEMO-LC");
+    // Every client works on its own batch, as scanners at different shelves
+    // do; the quarantined batch is left out.
+    let batches: Arc<Vec<Uuid>> = Arc::new(
+        server
+            .county
+            .batches
+            .iter()
+            .filter(|(lot, _)| lot.as_str() != "QTN2402Q" && lot.as_str() != "EXP2301X")
+            .map(|(_, id)| *id)
+            .collect(),
+    );
+    let user = server.county.users["warehouse"];
+    let item_of = Arc::new(batch_items(&server.db).await);
+
+    println!("\n## adjustStock over HTTP vs raw sqlx transaction — {label}");
+    println!(
+        "| clients | yaolian req/s | p50 ms | p99 ms | raw tx/s | raw p50 ms | raw p99 ms | throughput ratio raw/yaolian |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for clients in [1usize, 8, 32] {
+        let per_client = (1600 / clients).max(50);
+        let ours = {
+            let (server, token, batches) = (server.clone(), token.clone(), batches.clone());
+            let round = Uuid::now_v7();
+            load(clients, per_client, move |c, n| {
+                let (server, token) = (server.clone(), token.clone());
+                let batch = batches[c % batches.len()];
+                async move {
+                    let q = if n % 2 == 0 { 1 } else { -1 };
+                    let resp = server
+                        .client
+                        .post(&server.base)
+                        .bearer_auth(token.as_str())
+                        .json(&json!({"query": ADJUST, "variables": {"input": {
+                            "institutionId": centre.to_string(),
+                            "batchId": batch.to_string(),
+                            "quantity": q,
+                            "reason": "bench",
+                            "clientRequestId": format!("{round}-{c}-{n}"),
+                        }}}))
+                        .send()
+                        .await;
+                    match resp {
+                        Ok(r) => r
+                            .json::<serde_json::Value>()
+                            .await
+                            .map(|b| b["data"]["adjustStock"]["id"].is_string())
+                            .unwrap_or(false),
+                        Err(_) => false,
+                    }
+                }
+            })
+            .await
+        };
+        let raw = {
+            let (db, batches, item_of) = (server.db.clone(), batches.clone(), item_of.clone());
+            let gate = Arc::new(tokio::sync::Mutex::new(()));
+            load(clients, per_client, move |c, n| {
+                let (db, gate) = (db.clone(), gate.clone());
+                let batch = batches[c % batches.len()];
+                let item = item_of[&batch];
+                async move {
+                    let q = if n % 2 == 0 { 1 } else { -1 };
+                    raw_adjust(&db, &gate, centre, batch, item, user, q).await
+                }
+            })
+            .await
+        };
+        println!(
+            "| {clients} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2} |",
+            ours.per_second,
+            ours.p50_ms,
+            ours.p99_ms,
+            raw.per_second,
+            raw.p50_ms,
+            raw.p99_ms,
+            raw.per_second / ours.per_second
+        );
+        if ours.errors + raw.errors > 0 {
+            println!("(errors: yaolian {}, raw {})", ours.errors, raw.errors);
+        }
+    }
+    let violations = yaolian_backend::ledger::verify(server.db.conn())
+        .await
+        .unwrap();
+    assert!(
+        violations.is_empty(),
+        "ledger broken by the bench: {violations:?}"
+    );
+}
+
+async fn batch_items(db: &Database) -> std::collections::HashMap<Uuid, Uuid> {
+    use sea_orm::EntityTrait;
+    yaolian_backend::entity::batch::Entity::find()
+        .all(db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.id, b.item_id))
+        .collect()
+}
+
+/// The baseline: one transaction with the guarded balance update and the
+/// movement insert, straight through sqlx. On SQLite it queues writers in
+/// process like yaolian does (that queue is a design choice, not overhead),
+/// and begins IMMEDIATE.
+async fn raw_adjust(
+    db: &Database,
+    gate: &tokio::sync::Mutex<()>,
+    institution: Uuid,
+    batch: Uuid,
+    item: Uuid,
+    user: Uuid,
+    q: i64,
+) -> bool {
+    use sea_orm::sqlx;
+    let now = Utc::now();
+    match db.backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            let pool = db.conn().get_sqlite_connection_pool();
+            let _slot = gate.lock().await;
+            let Ok(mut conn) = pool.acquire().await else {
+                return false;
+            };
+            let run = async {
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+                let row: (i64, i64) = sqlx::query_as(
+                    "UPDATE stock_balance SET on_hand = on_hand + ?, movement_count = movement_count + 1, updated_at = ? \
+                     WHERE institution_id = ? AND batch_id = ? AND on_hand - reserved + ? >= 0 \
+                     RETURNING on_hand, movement_count",
+                )
+                .bind(q)
+                .bind(now)
+                .bind(institution)
+                .bind(batch)
+                .bind(q)
+                .fetch_one(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO stock_movement (id, institution_id, batch_id, item_id, line_no, quantity, balance_after, kind, reason, occurred_at, recorded_at, user_id) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, 'ADJUSTMENT', 'bench', ?, ?, ?)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(institution)
+                .bind(batch)
+                .bind(item)
+                .bind(row.1)
+                .bind(q)
+                .bind(row.0)
+                .bind(now)
+                .bind(now)
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("COMMIT").execute(&mut *conn).await?;
+                Ok::<_, sqlx::Error>(())
+            };
+            match run.await {
+                Ok(()) => true,
+                Err(_) => {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    false
+                }
+            }
+        }
+        _ => {
+            let pool = db.conn().get_postgres_connection_pool();
+            let run = async {
+                let mut tx = pool.begin().await?;
+                let row: (i64, i64) = sqlx::query_as(
+                    "UPDATE stock_balance SET on_hand = on_hand + $1, movement_count = movement_count + 1, updated_at = $2 \
+                     WHERE institution_id = $3 AND batch_id = $4 AND on_hand - reserved + $1 >= 0 \
+                     RETURNING on_hand, movement_count",
+                )
+                .bind(q)
+                .bind(now)
+                .bind(institution)
+                .bind(batch)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO stock_movement (id, institution_id, batch_id, item_id, line_no, quantity, balance_after, kind, reason, occurred_at, recorded_at, user_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'ADJUSTMENT', 'bench', $8, $8, $9)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(institution)
+                .bind(batch)
+                .bind(item)
+                .bind(row.1)
+                .bind(q)
+                .bind(row.0)
+                .bind(now)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(())
+            };
+            run.await.is_ok()
+        }
+    }
+}
+
+fn main() {
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        println!(
+            "# yaolian API bench, {} ({} cores)",
+            Utc::now().format("%Y-%m-%d %H:%M UTC"),
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(0)
+        );
+        let pg = postgres_url();
+        if wanted("adjust") {
+            adjust_stock("SQLite", None).await;
+            match pg.as_deref() {
+                Some(url) => adjust_stock("PostgreSQL", Some(url)).await,
+                None => println!("\n(PostgreSQL skipped: set DATABASE_URL=postgres://...)"),
+            }
+        }
+    });
+}
