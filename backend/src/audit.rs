@@ -4,7 +4,7 @@
 use crate::entity::audit_log;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 pub struct AuditEntry<'a> {
@@ -23,7 +23,7 @@ pub(crate) async fn record(
     entry: AuditEntry<'_>,
 ) -> Result<()> {
     let ids: Vec<String> = entry.entity_ids.iter().map(Uuid::to_string).collect();
-    audit_log::ActiveModel {
+    audit_log::Entity::insert(audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         occurred_at: Set(at),
         user_id: Set(entry.user_id),
@@ -33,8 +33,8 @@ pub(crate) async fn record(
         entity_ids: Set(serde_json::Value::from(ids).to_string()),
         detail: Set(entry.detail),
         client_request_id: Set(entry.client_request_id.map(str::to_string)),
-    }
-    .insert(conn)
+    })
+    .exec_without_returning(conn)
     .await?;
     Ok(())
 }

@@ -95,7 +95,11 @@ impl Database {
         options
             .sqlx_logging(false)
             .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(30));
+            .acquire_timeout(Duration::from_secs(30))
+            // A ping on every checkout would add a round trip to every
+            // query; only connections idle long enough to have been dropped
+            // by the server or a firewall are checked.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30));
         if is_sqlite {
             options
                 .max_connections(SQLITE_POOL_SIZE)

@@ -6,7 +6,7 @@
 use crate::entity::idempotency_record;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -61,6 +61,10 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// The result id of an earlier request with this key, if there was one.
 /// A key reused with a different operation or request is a `CONFLICT`.
+///
+/// Services look up before they start their transaction (replays are
+/// answered without taking the writer's slot) and rely on [`remember`]'s
+/// unique key inside it: a replay that raced past the lookup loses there.
 pub(crate) async fn lookup(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
@@ -95,15 +99,15 @@ pub(crate) async fn remember(
     result_id: Uuid,
     at: DateTime<Utc>,
 ) -> std::result::Result<(), Replayed> {
-    let inserted = idempotency_record::ActiveModel {
+    let inserted = idempotency_record::Entity::insert(idempotency_record::ActiveModel {
         user_id: Set(user_id),
         client_request_id: Set(key.0.clone()),
         operation: Set(operation.to_string()),
         request_hash: Set(request_hash.to_string()),
         result_id: Set(result_id),
         created_at: Set(at),
-    }
-    .insert(conn)
+    })
+    .exec_without_returning(conn)
     .await;
     match inserted {
         Ok(_) => Ok(()),

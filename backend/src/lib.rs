@@ -23,6 +23,8 @@ use crate::db::Database;
 use std::sync::Arc;
 
 pub use crate::error::{Error, Result};
+/// Barcode parsing and rendering, for the API layer's label endpoints.
+pub use yaolian_labels as labels;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -45,6 +47,7 @@ pub struct Backend {
     db: Database,
     clock: Arc<dyn Clock>,
     settings: Settings,
+    search: Arc<catalogue::search::SearchCache>,
 }
 
 impl Backend {
@@ -53,6 +56,7 @@ impl Backend {
             db,
             clock,
             settings,
+            search: Arc::default(),
         }
     }
 

@@ -202,75 +202,79 @@ impl Backend {
             &reason,
         ]);
 
-        // Twice at most: the second pass only happens when a concurrent
-        // replay committed between our lookup and our insert, and then the
-        // lookup finds it.
-        for _ in 0..2 {
-            let now = self.clock.now();
-            let txn = self.db.begin_write().await?;
-            if let Some(id) =
-                idempotency::lookup(&*txn, caller.user_id, &key, OPERATION, &request_hash).await?
-            {
-                drop(txn);
-                return self.movement(caller, id).await;
-            }
-            let movement = ledger::post(
-                &txn,
-                Actor {
-                    user_id: caller.user_id,
-                    now,
-                },
-                Posting {
-                    institution_id: inst.id,
-                    batch_id: batch.id,
-                    quantity: input.quantity,
-                    kind: MovementKind::Adjustment,
-                    document: None,
-                    reason: Some(reason.clone()),
-                    unit_cost_fen: None,
-                    occurred_at: None,
-                },
-            )
-            .await?;
-            audit::record(
-                &*txn,
-                now,
-                AuditEntry {
-                    user_id: Some(caller.user_id),
-                    institution_id: Some(inst.id),
-                    operation: OPERATION,
-                    entity_type: "stock_movement",
-                    entity_ids: &[movement.id, batch.id],
-                    detail: Some(serde_json::json!({
-                        "quantity": input.quantity,
-                        "reason": reason,
-                    })),
-                    client_request_id: Some(key.as_str()),
-                },
-            )
-            .await?;
-            match idempotency::remember(
-                &*txn,
-                caller.user_id,
-                &key,
-                OPERATION,
-                &request_hash,
-                movement.id,
-                now,
-            )
-            .await
-            {
-                Ok(()) => {
-                    txn.commit().await?;
-                    return Ok(movement);
-                }
-                Err(Replayed::Raced) => continue,
-                Err(Replayed::Failed(e)) => return Err(e),
-            }
+        let conn = self.db.conn();
+        if let Some(id) =
+            idempotency::lookup(conn, caller.user_id, &key, OPERATION, &request_hash).await?
+        {
+            return self.movement(caller, id).await;
         }
-        Err(Error::Conflict(
-            "the same clientRequestId is being processed concurrently; retry".into(),
-        ))
+        let now = self.clock.now();
+        let txn = self.db.begin_write().await?;
+        let movement = ledger::post(
+            &txn,
+            Actor {
+                user_id: caller.user_id,
+                now,
+            },
+            Posting {
+                institution_id: inst.id,
+                batch_id: batch.id,
+                quantity: input.quantity,
+                kind: MovementKind::Adjustment,
+                document: None,
+                reason: Some(reason.clone()),
+                unit_cost_fen: None,
+                occurred_at: None,
+            },
+        )
+        .await?;
+        audit::record(
+            &*txn,
+            now,
+            AuditEntry {
+                user_id: Some(caller.user_id),
+                institution_id: Some(inst.id),
+                operation: OPERATION,
+                entity_type: "stock_movement",
+                entity_ids: &[movement.id, batch.id],
+                detail: Some(serde_json::json!({
+                    "quantity": input.quantity,
+                    "reason": reason,
+                })),
+                client_request_id: Some(key.as_str()),
+            },
+        )
+        .await?;
+        match idempotency::remember(
+            &*txn,
+            caller.user_id,
+            &key,
+            OPERATION,
+            &request_hash,
+            movement.id,
+            now,
+        )
+        .await
+        {
+            Ok(()) => {
+                txn.commit().await?;
+                Ok(movement)
+            }
+            Err(Replayed::Raced) => {
+                // The same request committed while this one was working:
+                // undo ours, answer with theirs.
+                drop(txn);
+                match idempotency::lookup(conn, caller.user_id, &key, OPERATION, &request_hash)
+                    .await?
+                {
+                    Some(id) => self.movement(caller, id).await,
+                    None => Err(Error::Conflict(
+                        "the same clientRequestId is being processed concurrently; retry".into(),
+                    )),
+                }
+            }
+            Err(Replayed::Failed(e)) => Err(e),
+        }
     }
 }
 

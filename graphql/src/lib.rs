@@ -2,6 +2,7 @@
 //! router, and the `yaolian` binary.
 
 pub mod auth;
+pub mod catalogue;
 pub mod error;
 pub mod extensions;
 pub mod http;

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use uuid::Uuid;
 use yaolian_backend::Backend;
 use yaolian_backend::authz::Caller;
+use yaolian_backend::catalogue::PackageLevelView;
 use yaolian_backend::entity::{batch, institution, item};
 
 pub struct Loaders {
     pub institutions: DataLoader<InstitutionLoader>,
     pub items: DataLoader<ItemLoader>,
     pub batches: DataLoader<BatchLoader>,
+    pub package_levels: DataLoader<PackageLevelLoader>,
 }
 
 impl Loaders {
@@ -25,6 +27,7 @@ impl Loaders {
             institutions: DataLoader::new(InstitutionLoader(scope()), tokio::spawn),
             items: DataLoader::new(ItemLoader(scope()), tokio::spawn),
             batches: DataLoader::new(BatchLoader(scope()), tokio::spawn),
+            package_levels: DataLoader::new(PackageLevelLoader(scope()), tokio::spawn),
         }
     }
 }
@@ -37,6 +40,7 @@ pub struct Scope {
 pub struct InstitutionLoader(Scope);
 pub struct ItemLoader(Scope);
 pub struct BatchLoader(Scope);
+pub struct PackageLevelLoader(Scope);
 
 type LoadError = Arc<async_graphql::Error>;
 
@@ -86,5 +90,18 @@ impl Loader<Uuid> for BatchLoader {
             .await
             .map_err(err)?;
         Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+impl Loader<Uuid> for PackageLevelLoader {
+    type Value = Vec<PackageLevelView>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.0
+            .backend
+            .package_levels(&self.0.caller, keys)
+            .await
+            .map_err(err)
     }
 }

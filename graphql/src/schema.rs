@@ -66,10 +66,19 @@ pub(crate) fn connection<T, N: OutputType>(
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery, DirectoryQuery, StockQuery);
+pub struct Query(
+    AuthQuery,
+    DirectoryQuery,
+    StockQuery,
+    crate::catalogue::CatalogueQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, StockMutation);
+pub struct Mutation(
+    AuthMutation,
+    StockMutation,
+    crate::catalogue::CatalogueMutation,
+);
 
 #[derive(Default)]
 pub struct AuthQuery;

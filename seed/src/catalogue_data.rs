@@ -571,3 +571,157 @@ pub const DEMO_ITEMS: &[DemoItem] = items![
         15
     ),
 ];
+
+use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft};
+use yaolian_backend::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
+use yaolian_labels::gtin::with_check_digit;
+
+/// The smallest pack's GTIN-13 of demo item `index` (valid check digit,
+/// Chinese `69` prefix).
+pub fn demo_gtin(index: usize) -> String {
+    with_check_digit(&format!("6901234{:05}", index + 1))
+}
+
+/// The shipping case's GTIN-14 (indicator 1 over the same item reference).
+pub fn demo_case_gtin(index: usize) -> String {
+    let g13 = demo_gtin(index);
+    with_check_digit(&format!("1{}", &g13[..12]))
+}
+
+/// Traceability-code prefixes (first 7 digits) of the demo item's box and
+/// case, as the platform would issue them to its manufacturer.
+pub fn demo_trace_prefix(index: usize, level: i32) -> String {
+    format!("8{}{:05}", level, index + 1)
+}
+
+/// ATC-like classes for the NHSA codes of the western drugs.
+fn atc_class(code: &str) -> &'static str {
+    match code {
+        "YP0001" | "YP0038" => "J01CA",
+        "YP0002" | "YP0037" => "J01DC",
+        "YP0003" => "J01MA",
+        "YP0004" => "J01FA",
+        "YP0005" => "P01AB",
+        "YP0006" | "YP0007" => "N02BE",
+        "YP0008" | "YP0021" => "B01AC",
+        "YP0009" | "YP0010" => "C08CA",
+        "YP0011" | "YP0012" => "C09CA",
+        "YP0013" => "C07AB",
+        "YP0014" | "YP0039" | "YP0040" => "C03AA",
+        "YP0015" => "A10BA",
+        "YP0016" => "A10BB",
+        "YP0017" => "A10BF",
+        "YP0018" => "A10AB",
+        "YP0019" | "YP0020" => "C10AA",
+        "YP0022" | "YP0023" => "A02BC",
+        _ => "V03AX",
+    }
+}
+
+/// The demo item as a catalogue draft, with the attributes a county
+/// formulary gives it.
+pub fn demo_draft(index: usize, spec: &DemoItem) -> ItemDraft {
+    let consumable = spec.code.starts_with("HC");
+    let tcm = matches!(spec.code, "YP0049" | "YP0050");
+    let antibiotic_level = match spec.code {
+        "YP0001" | "YP0002" | "YP0004" | "YP0005" | "YP0038" => 1,
+        "YP0003" | "YP0037" => 2,
+        _ => 0,
+    };
+    let controlled_class = match spec.code {
+        "YP0048" => Some(ControlledClass::PsychotropicIi),
+        _ => None,
+    };
+    let min_institution_level = match spec.code {
+        "YP0048" => InstitutionKind::CountyHospital,
+        "YP0018" | "YP0029" | "YP0037" | "YP0003" => InstitutionKind::TownshipHealthCentre,
+        _ => InstitutionKind::VillageClinic,
+    };
+    let nhsa_code = if consumable {
+        Some(format!("C{:019}", 1_031_100_000_000_000u64 + index as u64))
+    } else if tcm {
+        Some(format!("ZA{:018}", 4_000_000_000u64 + index as u64))
+    } else {
+        Some(format!(
+            "X{}A{:03}E{:03}0101{:05}",
+            atc_class(spec.code),
+            index + 1,
+            index % 40 + 1,
+            483 + index
+        ))
+    };
+    let case_units = i64::from(spec.pack_size) * if consumable { 20 } else { 100 };
+    ItemDraft {
+        code: spec.code.into(),
+        kind: if consumable {
+            ItemKind::Consumable
+        } else {
+            ItemKind::Drug
+        },
+        generic_name: spec.generic_name.into(),
+        trade_name: None,
+        english_name: Some(spec.english_name.into()),
+        dosage_form: spec.dosage_form.into(),
+        strength: spec.strength.into(),
+        packaging: Some(format!("{}{}/盒", spec.pack_size, spec.base_unit)),
+        base_unit: spec.base_unit.into(),
+        package_levels: vec![
+            PackageLevelDraft {
+                level: 1,
+                name: "盒".into(),
+                units_per_pack: i64::from(spec.pack_size),
+                gtins: vec![demo_gtin(index)],
+                trace_code_prefix: (!consumable).then(|| demo_trace_prefix(index, 1)),
+            },
+            PackageLevelDraft {
+                level: 2,
+                name: "箱".into(),
+                units_per_pack: case_units,
+                gtins: vec![demo_case_gtin(index)],
+                trace_code_prefix: (!consumable).then(|| demo_trace_prefix(index, 3)),
+            },
+        ],
+        manufacturer: Some(
+            [
+                "华北制药股份有限公司",
+                "石药集团欧意药业有限公司",
+                "扬子江药业集团有限公司",
+                "齐鲁制药有限公司",
+                "山东威高集团医用高分子制品股份有限公司",
+            ][if consumable { 4 } else { index % 4 }]
+            .into(),
+        ),
+        approval_number: Some(if consumable {
+            format!("国械注准2020{:07}", 3_140_000 + index)
+        } else if tcm {
+            format!("国药准字Z{:08}", 44_020_000 + index)
+        } else {
+            format!("国药准字H{:08}", 13_020_000 + index)
+        }),
+        nhsa_code,
+        insurance_class: Some(if index % 5 == 4 {
+            InsuranceClass::B
+        } else {
+            InsuranceClass::A
+        }),
+        essential: !consumable && index % 3 != 2,
+        vbp: matches!(
+            spec.code,
+            "YP0010" | "YP0015" | "YP0019" | "YP0020" | "YP0021"
+        ),
+        vbp_price_fen: match spec.code {
+            "YP0010" | "YP0015" | "YP0019" | "YP0020" | "YP0021" => spec.unit_cost_fen,
+            _ => None,
+        },
+        prescription_only: !consumable
+            && !matches!(spec.code, "YP0007" | "YP0024" | "YP0049" | "YP0050"),
+        controlled_class,
+        antibiotic_level,
+        high_alert: matches!(spec.code, "YP0018" | "YP0041" | "YP0043"),
+        look_alike: matches!(spec.code, "YP0009" | "YP0010"),
+        cold_chain: spec.code == "YP0018",
+        skin_test: spec.code == "YP0038",
+        min_institution_level,
+        near_expiry_days: if spec.code == "YP0018" { 60 } else { 90 },
+    }
+}

@@ -14,15 +14,16 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 use yaolian_backend::Result;
+use yaolian_backend::catalogue::insert_item;
 use yaolian_backend::clock::business_date;
 use yaolian_backend::db::Database;
-use yaolian_backend::entity::enums::{
-    BatchStatus, InstitutionKind, ItemStatus, MovementKind, Role,
-};
+use yaolian_backend::entity::enums::{BatchStatus, InstitutionKind, MovementKind, Role};
 use yaolian_backend::entity::{app_user, batch, community, institution, item, user_role};
 use yaolian_backend::ledger::{self, Actor, Posting};
 
-pub use catalogue_data::{DEMO_ITEMS, DemoItem};
+pub use catalogue_data::{
+    DEMO_ITEMS, DemoItem, demo_case_gtin, demo_draft, demo_gtin, demo_trace_prefix,
+};
 
 pub const DEMO_COMMUNITY_CODE: &str = "DEMO";
 pub const DEFAULT_DEMO_PASSWORD: &str = "yaolian-demo";
@@ -263,6 +264,7 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
         code: Set(DEMO_COMMUNITY_CODE.into()),
         name: Set("示范县医共体 Demo County Medical Community".into()),
         created_at: Set(now),
+        catalogue_version: Set(0),
     }
     .insert(&*txn)
     .await?;
@@ -336,22 +338,12 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
     const SHELF_LIVES: [i64; 5] = [540, 200, 80, 25, 720];
 
     for (i, spec) in DEMO_ITEMS.iter().enumerate() {
-        let item_id = Uuid::now_v7();
-        item::ActiveModel {
-            id: Set(item_id),
-            community_id: Set(community_id),
-            code: Set(spec.code.into()),
-            generic_name: Set(spec.generic_name.into()),
-            english_name: Set(spec.english_name.into()),
-            dosage_form: Set(spec.dosage_form.into()),
-            strength: Set(spec.strength.into()),
-            base_unit: Set(spec.base_unit.into()),
-            status: Set(ItemStatus::Active),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&*txn)
-        .await?;
+        let draft = demo_draft(i, spec)
+            .normalise()
+            .map_err(yaolian_backend::catalogue::validation_error)?;
+        let item_id = insert_item(&txn, community_id, &draft, actor, today, "CREATE")
+            .await?
+            .id;
         county.items.insert(spec.code.into(), item_id);
 
         let batch_count = 2 + i % 2;

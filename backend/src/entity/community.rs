@@ -8,6 +8,8 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// Bumped with every catalogue change; search indexes compare it.
+    pub catalogue_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

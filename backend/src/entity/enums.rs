@@ -147,3 +147,48 @@ pub enum ReservationStatus {
     #[sea_orm(string_value = "CONSUMED")]
     Consumed,
 }
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ItemKind {
+    #[sea_orm(string_value = "DRUG")]
+    Drug,
+    #[sea_orm(string_value = "CONSUMABLE")]
+    Consumable,
+}
+
+/// Medical-insurance class: 甲 (A), 乙 (B), or paid by the patient.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum InsuranceClass {
+    #[sea_orm(string_value = "A")]
+    A,
+    #[sea_orm(string_value = "B")]
+    B,
+    #[sea_orm(string_value = "SELF_PAY")]
+    SelfPay,
+}
+
+/// Special-control classes of drugs (特殊管理药品).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum ControlledClass {
+    #[sea_orm(string_value = "NARCOTIC")]
+    Narcotic,
+    #[sea_orm(string_value = "PSYCHOTROPIC_I")]
+    PsychotropicI,
+    #[sea_orm(string_value = "PSYCHOTROPIC_II")]
+    PsychotropicIi,
+    #[sea_orm(string_value = "TOXIC")]
+    Toxic,
+    #[sea_orm(string_value = "RADIOACTIVE")]
+    Radioactive,
+    #[sea_orm(string_value = "PRECURSOR")]
+    Precursor,
+}

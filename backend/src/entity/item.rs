@@ -1,4 +1,4 @@
-use super::enums::ItemStatus;
+use super::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind, ItemStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,12 +8,41 @@ pub struct Model {
     pub id: Uuid,
     pub community_id: Uuid,
     pub code: String,
+    pub kind: ItemKind,
     pub generic_name: String,
+    pub trade_name: Option<String>,
     pub english_name: String,
     pub dosage_form: String,
+    /// Strength or specification (规格), e.g. `0.25g`, `5ml`.
     pub strength: String,
+    /// Packaging as printed, e.g. `24粒/盒`.
+    pub packaging: Option<String>,
     pub base_unit: String,
+    pub manufacturer: Option<String>,
+    /// 批准文号 / 注册证号.
+    pub approval_number: Option<String>,
+    pub nhsa_code: Option<String>,
+    pub insurance_class: Option<InsuranceClass>,
+    /// 基药.
+    pub essential: bool,
+    /// Volume-based procurement (集采).
+    pub vbp: bool,
+    pub vbp_price_fen: Option<i64>,
+    pub prescription_only: bool,
+    pub controlled_class: Option<ControlledClass>,
+    /// 0 none, 1 non-restricted, 2 restricted, 3 special-use.
+    pub antibiotic_level: i32,
+    pub high_alert: bool,
+    pub look_alike: bool,
+    pub cold_chain: bool,
+    pub skin_test: bool,
+    /// The lowest institution level that may stock and prescribe it.
+    pub min_institution_level: InstitutionKind,
+    pub near_expiry_days: i32,
     pub status: ItemStatus,
+    /// Lower-case codes, names and pinyin, for search.
+    pub search_text: String,
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -34,6 +34,7 @@ impl Fixture {
             code: Set(format!("C{}", &community_id.simple().to_string()[16..])),
             name: Set("test".into()),
             created_at: Set(now),
+            catalogue_version: Set(0),
         }
         .insert(conn)
         .await
@@ -92,6 +93,8 @@ impl Fixture {
             status: Set(ItemStatus::Active),
             created_at: Set(now),
             updated_at: Set(now),
+            // The catalogue attributes keep their column defaults.
+            ..Default::default()
         }
         .insert(conn)
         .await

@@ -1,0 +1,452 @@
+//! An item as a buyer writes it: every catalogue attribute, validated and
+//! normalised in one place, for the API, the spreadsheet import and the seed.
+
+use crate::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
+use pinyin::ToPinyin;
+use serde::{Deserialize, Serialize};
+use yaolian_labels::{gtin, nhsa::NhsaCode};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageLevelDraft {
+    /// 1 is the smallest sale pack; 2 and 3 the larger packs.
+    pub level: i32,
+    /// What the pack is called: 盒, 瓶, 中包, 箱.
+    pub name: String,
+    /// Base units in one pack of this level.
+    pub units_per_pack: i64,
+    pub gtins: Vec<String>,
+    pub trace_code_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemDraft {
+    pub code: String,
+    pub kind: ItemKind,
+    pub generic_name: String,
+    pub trade_name: Option<String>,
+    pub english_name: Option<String>,
+    pub dosage_form: String,
+    pub strength: String,
+    pub packaging: Option<String>,
+    pub base_unit: String,
+    pub package_levels: Vec<PackageLevelDraft>,
+    pub manufacturer: Option<String>,
+    pub approval_number: Option<String>,
+    pub nhsa_code: Option<String>,
+    pub insurance_class: Option<InsuranceClass>,
+    pub essential: bool,
+    pub vbp: bool,
+    pub vbp_price_fen: Option<i64>,
+    pub prescription_only: bool,
+    pub controlled_class: Option<ControlledClass>,
+    pub antibiotic_level: i32,
+    pub high_alert: bool,
+    pub look_alike: bool,
+    pub cold_chain: bool,
+    pub skin_test: bool,
+    pub min_institution_level: InstitutionKind,
+    pub near_expiry_days: i32,
+}
+
+/// One problem with one field of a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+pub const DEFAULT_NEAR_EXPIRY_DAYS: i32 = 90;
+
+fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
+    let v = value.trim().to_string();
+    if v.is_empty() {
+        errors.push(err(field, "is required"));
+    } else if v.chars().count() > max {
+        errors.push(err(field, format!("must be at most {max} characters")));
+    }
+    v
+}
+
+fn optional(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?.to_string();
+    if v.chars().count() > max {
+        errors.push(err(field, format!("must be at most {max} characters")));
+    }
+    Some(v)
+}
+
+impl ItemDraft {
+    /// Trims, upper-cases codes, turns every GTIN into its 14-digit form, and
+    /// checks every rule; returns every problem found, not just the first.
+    pub fn normalise(&self) -> Result<ItemDraft, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let code = self.code.trim().to_uppercase();
+        if code.is_empty() || code.len() > 32 {
+            e.push(err("code", "must be 1 to 32 characters"));
+        } else if !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            e.push(err(
+                "code",
+                "may contain only letters, digits, '-', '_' and '.'",
+            ));
+        }
+        let generic_name = required(&mut e, "genericName", &self.generic_name, 200);
+        let dosage_form = required(&mut e, "dosageForm", &self.dosage_form, 64);
+        let strength = required(&mut e, "strength", &self.strength, 64);
+        let base_unit = required(&mut e, "baseUnit", &self.base_unit, 16);
+        let trade_name = optional(&mut e, "tradeName", self.trade_name.as_deref(), 200);
+        let english_name = optional(&mut e, "englishName", self.english_name.as_deref(), 200);
+        let packaging = optional(&mut e, "packaging", self.packaging.as_deref(), 200);
+        let manufacturer = optional(&mut e, "manufacturer", self.manufacturer.as_deref(), 200);
+        let approval_number = optional(
+            &mut e,
+            "approvalNumber",
+            self.approval_number.as_deref(),
+            64,
+        );
+
+        let nhsa_code = match self
+            .nhsa_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => {
+                let upper = raw.to_uppercase();
+                match NhsaCode::parse(&upper) {
+                    Ok(parsed) => {
+                        let first = upper.chars().next().unwrap_or(' ');
+                        let fits = match self.kind {
+                            ItemKind::Drug => first == 'X' || first == 'Z',
+                            ItemKind::Consumable => first == 'C',
+                        };
+                        if !fits {
+                            e.push(err(
+                                "nhsaCode",
+                                "a drug's NHSA code starts with X or Z, a consumable's with C",
+                            ));
+                        }
+                        Some(parsed.as_str().to_string())
+                    }
+                    Err(why) => {
+                        e.push(err("nhsaCode", why.to_string()));
+                        Some(upper)
+                    }
+                }
+            }
+        };
+
+        let mut levels = self.package_levels.clone();
+        levels.sort_by_key(|l| l.level);
+        if levels.is_empty() {
+            e.push(err(
+                "packageLevels",
+                "at least the smallest pack (level 1) is needed",
+            ));
+        }
+        let mut seen_gtins = std::collections::HashSet::new();
+        let mut previous_units = 0i64;
+        for (i, level) in levels.iter_mut().enumerate() {
+            let field = format!("packageLevels[{}]", level.level);
+            if level.level != i as i32 + 1 || level.level > 3 {
+                e.push(err(&field, "levels must be 1, then 2, then 3"));
+            }
+            level.name = required(&mut e, &format!("{field}.name"), &level.name, 16);
+            if level.units_per_pack < 1 || level.units_per_pack > 1_000_000 {
+                e.push(err(format!("{field}.unitsPerPack"), "must be 1 to 1000000"));
+            } else if previous_units > 0
+                && (level.units_per_pack <= previous_units
+                    || level.units_per_pack % previous_units != 0)
+            {
+                e.push(err(
+                    format!("{field}.unitsPerPack"),
+                    format!(
+                        "must be a whole multiple of level {}'s {previous_units}, and larger",
+                        level.level - 1
+                    ),
+                ));
+            }
+            previous_units = level.units_per_pack;
+            let mut gtins = Vec::new();
+            for raw in &level.gtins {
+                let raw = raw.trim();
+                if raw.is_empty() {
+                    continue;
+                }
+                match gtin::normalize_to_gtin14(raw).filter(|g| gtin::is_valid_gtin(g)) {
+                    Some(g) => {
+                        if !seen_gtins.insert(g.clone()) {
+                            e.push(err(format!("{field}.gtins"), format!("GTIN {raw} is listed twice")));
+                        }
+                        gtins.push(g);
+                    }
+                    None => e.push(err(
+                        format!("{field}.gtins"),
+                        format!("{raw} is not a valid GTIN (8, 12, 13 or 14 digits with a correct check digit)"),
+                    )),
+                }
+            }
+            level.gtins = gtins;
+            level.trace_code_prefix = match level.trace_code_prefix.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(p) if p.len() == 7 && p.bytes().all(|b| b.is_ascii_digit()) => {
+                    Some(p.to_string())
+                }
+                Some(p) => {
+                    e.push(err(
+                        format!("{field}.traceCodePrefix"),
+                        format!("{p} is not 7 digits"),
+                    ));
+                    None
+                }
+            };
+        }
+        let mut seen_prefixes = std::collections::HashSet::new();
+        for level in &levels {
+            if let Some(p) = &level.trace_code_prefix
+                && !seen_prefixes.insert(p.clone())
+            {
+                e.push(err(
+                    "packageLevels",
+                    format!("trace-code prefix {p} is on two levels"),
+                ));
+            }
+        }
+
+        match self.vbp_price_fen {
+            Some(p) if p < 0 => e.push(err("vbpPriceFen", "must not be negative")),
+            Some(_) if !self.vbp => e.push(err(
+                "vbpPriceFen",
+                "an agreed price needs the volume-based procurement flag",
+            )),
+            _ => {}
+        }
+        if !(0..=3).contains(&self.antibiotic_level) {
+            e.push(err(
+                "antibioticLevel",
+                "must be 0 (none) to 3 (special use)",
+            ));
+        }
+        if self.kind == ItemKind::Consumable
+            && (self.antibiotic_level != 0 || self.controlled_class.is_some())
+        {
+            e.push(err(
+                "kind",
+                "a consumable has no antibiotic level or controlled class",
+            ));
+        }
+        if !(1..=1095).contains(&self.near_expiry_days) {
+            e.push(err("nearExpiryDays", "must be 1 to 1095 days"));
+        }
+        if self.min_institution_level == InstitutionKind::LogisticsCentre {
+            e.push(err(
+                "minInstitutionLevel",
+                "name a care level (VILLAGE_CLINIC up to COUNTY_HOSPITAL)",
+            ));
+        }
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok(ItemDraft {
+            code,
+            kind: self.kind,
+            generic_name,
+            trade_name,
+            english_name,
+            dosage_form,
+            strength,
+            packaging,
+            base_unit,
+            package_levels: levels,
+            manufacturer,
+            approval_number,
+            nhsa_code,
+            insurance_class: self.insurance_class,
+            essential: self.essential,
+            vbp: self.vbp,
+            vbp_price_fen: self.vbp_price_fen,
+            prescription_only: self.prescription_only,
+            controlled_class: self.controlled_class,
+            antibiotic_level: self.antibiotic_level,
+            high_alert: self.high_alert,
+            look_alike: self.look_alike,
+            cold_chain: self.cold_chain,
+            skin_test: self.skin_test,
+            min_institution_level: self.min_institution_level,
+            near_expiry_days: self.near_expiry_days,
+        })
+    }
+
+    /// What search matches against: codes, names, and the pinyin of the
+    /// Chinese names (full and initials), lower-case, `|`-separated.
+    pub fn search_text(&self) -> String {
+        let mut parts: Vec<String> =
+            vec![self.code.to_lowercase(), self.generic_name.to_lowercase()];
+        for name in [Some(&self.generic_name), self.trade_name.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            let (full, initials) = pinyin_of(name);
+            parts.push(full);
+            parts.push(initials);
+        }
+        parts.extend(self.trade_name.iter().map(|s| s.to_lowercase()));
+        parts.extend(self.english_name.iter().map(|s| s.to_lowercase()));
+        parts.extend(self.nhsa_code.iter().map(|s| s.to_lowercase()));
+        parts.extend(self.approval_number.iter().map(|s| s.to_lowercase()));
+        for level in &self.package_levels {
+            for g in &level.gtins {
+                parts.push(g.clone());
+            }
+        }
+        parts.retain(|p| !p.is_empty());
+        parts.join("|")
+    }
+}
+
+/// Full pinyin without tones or spaces (`amoxilin`) and initials (`amxl`).
+/// Characters without pinyin (letters, digits) are kept as they are.
+pub fn pinyin_of(text: &str) -> (String, String) {
+    let mut full = String::new();
+    let mut initials = String::new();
+    for (ch, py) in text.chars().zip(text.to_pinyin()) {
+        match py {
+            Some(p) => {
+                full.push_str(p.plain());
+                initials.push_str(p.first_letter());
+            }
+            None if ch.is_alphanumeric() => {
+                let lower = ch.to_lowercase().to_string();
+                full.push_str(&lower);
+                initials.push_str(&lower);
+            }
+            None => {}
+        }
+    }
+    (full, initials)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn amoxicillin() -> ItemDraft {
+        ItemDraft {
+            code: " yp0001 ".into(),
+            kind: ItemKind::Drug,
+            generic_name: "阿莫西林胶囊".into(),
+            trade_name: Some("阿莫仙".into()),
+            english_name: Some("Amoxicillin Capsules".into()),
+            dosage_form: "胶囊剂".into(),
+            strength: "0.25g".into(),
+            packaging: Some("24粒/盒".into()),
+            base_unit: "粒".into(),
+            package_levels: vec![
+                PackageLevelDraft {
+                    level: 1,
+                    name: "盒".into(),
+                    units_per_pack: 24,
+                    gtins: vec![gtin::with_check_digit("690123400010")],
+                    trace_code_prefix: Some("8100001".into()),
+                },
+                PackageLevelDraft {
+                    level: 2,
+                    name: "箱".into(),
+                    units_per_pack: 24 * 200,
+                    gtins: vec![],
+                    trace_code_prefix: None,
+                },
+            ],
+            manufacturer: None,
+            approval_number: Some("国药准字H20003263".into()),
+            nhsa_code: Some("xj01caa040a001010100483".into()),
+            insurance_class: Some(InsuranceClass::A),
+            essential: true,
+            vbp: false,
+            vbp_price_fen: None,
+            prescription_only: true,
+            controlled_class: None,
+            antibiotic_level: 1,
+            high_alert: false,
+            look_alike: false,
+            cold_chain: false,
+            skin_test: false,
+            min_institution_level: InstitutionKind::VillageClinic,
+            near_expiry_days: 90,
+        }
+    }
+
+    #[test]
+    fn pinyin_gives_full_and_initials() {
+        assert_eq!(pinyin_of("阿莫西林"), ("amoxilin".into(), "amxl".into()));
+        assert_eq!(
+            pinyin_of("维生素B12"),
+            ("weishengsub12".into(), "wssb12".into())
+        );
+    }
+
+    #[test]
+    fn a_good_draft_is_normalised() {
+        let d = amoxicillin().normalise().unwrap();
+        assert_eq!(d.code, "YP0001");
+        assert_eq!(d.nhsa_code.as_deref(), Some("XJ01CAA040A001010100483"));
+        let gtin14 = format!("0{}", gtin::with_check_digit("690123400010"));
+        assert_eq!(d.package_levels[0].gtins, vec![gtin14.clone()]);
+        let text = d.search_text();
+        for needle in [
+            "yp0001",
+            "阿莫西林",
+            "amoxilin",
+            "amxl",
+            "amoxicillin",
+            &gtin14,
+            "amx",
+        ] {
+            assert!(text.contains(needle), "{needle} in {text}");
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let mut d = amoxicillin();
+        d.code = "bad code!".into();
+        d.generic_name = " ".into();
+        let good = gtin::with_check_digit("690123400010");
+        let bad_check = (good.as_bytes()[12] - b'0' + 1) % 10;
+        d.package_levels[0].gtins = vec![format!("{}{}", &good[..12], bad_check)];
+        d.package_levels[1].units_per_pack = 30;
+        d.package_levels[0].trace_code_prefix = Some("81x".into());
+        d.vbp_price_fen = Some(100);
+        d.antibiotic_level = 5;
+        d.nhsa_code = Some("Q123".into());
+        let errors = d.normalise().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for f in [
+            "code",
+            "genericName",
+            "packageLevels[1].gtins",
+            "packageLevels[2].unitsPerPack",
+            "packageLevels[1].traceCodePrefix",
+            "vbpPriceFen",
+            "antibioticLevel",
+            "nhsaCode",
+        ] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+    }
+}

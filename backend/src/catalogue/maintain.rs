@@ -1,0 +1,572 @@
+//! Keeping the catalogue: create, update, suspend, delist, reactivate. Every
+//! change is one transaction that writes the item, its package levels and
+//! GTINs, a version row (who, when, old and new values, effective date), the
+//! audit row, and bumps the community's catalogue version.
+
+use super::draft::{FieldError, ItemDraft};
+use super::{ItemView, PackageLevelView};
+use crate::Backend;
+use crate::audit::{self, AuditEntry};
+use crate::authz::Caller;
+use crate::clock::business_date;
+use crate::db::WriteTxn;
+use crate::entity::enums::{ItemStatus, Role};
+use crate::entity::{community, item, item_gtin, item_package_level, item_version};
+use crate::error::{Error, Result};
+use crate::ledger::Actor;
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusChange {
+    Suspend,
+    Delist,
+    Reactivate,
+}
+
+impl StatusChange {
+    fn target(self) -> ItemStatus {
+        match self {
+            StatusChange::Suspend => ItemStatus::Suspended,
+            StatusChange::Delist => ItemStatus::Delisted,
+            StatusChange::Reactivate => ItemStatus::Active,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            StatusChange::Suspend => "SUSPEND",
+            StatusChange::Delist => "DELIST",
+            StatusChange::Reactivate => "REACTIVATE",
+        }
+    }
+
+    /// The allowed transitions; anything else is `ILLEGAL_STATE`.
+    fn allowed_from(self, from: ItemStatus) -> bool {
+        matches!(
+            (self, from),
+            (StatusChange::Suspend, ItemStatus::Active)
+                | (
+                    StatusChange::Delist,
+                    ItemStatus::Active | ItemStatus::Suspended
+                )
+                | (
+                    StatusChange::Reactivate,
+                    ItemStatus::Suspended | ItemStatus::Delisted
+                )
+        )
+    }
+}
+
+/// Turns a draft's problems into one `VALIDATION` error naming every field.
+pub fn validation_error(errors: Vec<FieldError>) -> Error {
+    let field = errors
+        .iter()
+        .map(|e| e.field.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Error::Validation { field, message }
+}
+
+fn snapshot(draft: &ItemDraft, status: ItemStatus) -> serde_json::Value {
+    serde_json::json!({ "item": draft, "status": status })
+}
+
+pub(crate) fn require_maintainer(caller: &Caller) -> Result<()> {
+    if caller.at_logistics_centre() && caller.has_any_role(&[Role::Buyer, Role::Admin]) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "the catalogue is kept by the logistics centre's buyers and administrators",
+        ))
+    }
+}
+
+fn effective(date: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate> {
+    match date {
+        None => Ok(today),
+        Some(d) if d > today => Err(Error::validation(
+            "effectiveDate",
+            "changes take effect when saved; record today or an earlier date",
+        )),
+        Some(d) => Ok(d),
+    }
+}
+
+/// Codes, GTINs and trace-code prefixes are unique in a community. Checked
+/// before writing so the user is told which item already has them.
+async fn check_unique(
+    txn: &WriteTxn,
+    community_id: Uuid,
+    item_id: Option<Uuid>,
+    draft: &ItemDraft,
+) -> Result<()> {
+    let mut errors = Vec::new();
+    let other = |id: Uuid| Some(id) != item_id;
+    if let Some(found) = item::Entity::find()
+        .filter(item::Column::CommunityId.eq(community_id))
+        .filter(item::Column::Code.eq(draft.code.clone()))
+        .one(&**txn)
+        .await?
+        && other(found.id)
+    {
+        errors.push(FieldError {
+            field: "code".into(),
+            message: format!(
+                "{} is already the code of {}",
+                draft.code, found.generic_name
+            ),
+        });
+    }
+    let gtins: Vec<String> = draft
+        .package_levels
+        .iter()
+        .flat_map(|l| l.gtins.clone())
+        .collect();
+    if !gtins.is_empty() {
+        for g in item_gtin::Entity::find()
+            .filter(item_gtin::Column::CommunityId.eq(community_id))
+            .filter(item_gtin::Column::Gtin.is_in(gtins))
+            .all(&**txn)
+            .await?
+        {
+            if other(g.item_id) {
+                errors.push(FieldError {
+                    field: "packageLevels.gtins".into(),
+                    message: format!("GTIN {} already belongs to another item", g.gtin),
+                });
+            }
+        }
+    }
+    let prefixes: Vec<String> = draft
+        .package_levels
+        .iter()
+        .filter_map(|l| l.trace_code_prefix.clone())
+        .collect();
+    if !prefixes.is_empty() {
+        for p in item_package_level::Entity::find()
+            .filter(item_package_level::Column::CommunityId.eq(community_id))
+            .filter(item_package_level::Column::TraceCodePrefix.is_in(prefixes))
+            .all(&**txn)
+            .await?
+        {
+            if other(p.item_id) {
+                errors.push(FieldError {
+                    field: "packageLevels.traceCodePrefix".into(),
+                    message: format!(
+                        "trace-code prefix {} already belongs to another item",
+                        p.trace_code_prefix.unwrap_or_default()
+                    ),
+                });
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(validation_error(errors))
+    }
+}
+
+async fn write_levels(
+    txn: &WriteTxn,
+    community_id: Uuid,
+    item_id: Uuid,
+    draft: &ItemDraft,
+) -> Result<()> {
+    item_gtin::Entity::delete_many()
+        .filter(item_gtin::Column::ItemId.eq(item_id))
+        .exec(&**txn)
+        .await?;
+    item_package_level::Entity::delete_many()
+        .filter(item_package_level::Column::ItemId.eq(item_id))
+        .exec(&**txn)
+        .await?;
+    for level in &draft.package_levels {
+        item_package_level::Entity::insert(item_package_level::ActiveModel {
+            item_id: Set(item_id),
+            level: Set(level.level),
+            community_id: Set(community_id),
+            name: Set(level.name.clone()),
+            units_per_pack: Set(level.units_per_pack),
+            trace_code_prefix: Set(level.trace_code_prefix.clone()),
+        })
+        .exec_without_returning(&**txn)
+        .await?;
+        for g in &level.gtins {
+            item_gtin::Entity::insert(item_gtin::ActiveModel {
+                community_id: Set(community_id),
+                gtin: Set(g.clone()),
+                item_id: Set(item_id),
+                level: Set(level.level),
+            })
+            .exec_without_returning(&**txn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn bump_catalogue_version(txn: &WriteTxn, community_id: Uuid) -> Result<()> {
+    community::Entity::update_many()
+        .col_expr(
+            community::Column::CatalogueVersion,
+            Expr::col(community::Column::CatalogueVersion).add(1),
+        )
+        .filter(community::Column::Id.eq(community_id))
+        .exec(&**txn)
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_version(
+    txn: &WriteTxn,
+    item_id: Uuid,
+    version: i32,
+    change: &str,
+    actor: Actor,
+    effective_date: NaiveDate,
+    old: Option<serde_json::Value>,
+    new: serde_json::Value,
+) -> Result<()> {
+    item_version::Entity::insert(item_version::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        item_id: Set(item_id),
+        version: Set(version),
+        change: Set(change.to_string()),
+        changed_by: Set(actor.user_id),
+        changed_at: Set(actor.now),
+        effective_date: Set(effective_date),
+        old_values: Set(old),
+        new_values: Set(new),
+    })
+    .exec_without_returning(&**txn)
+    .await?;
+    Ok(())
+}
+
+fn apply(model: &mut item::ActiveModel, d: &ItemDraft) {
+    model.code = Set(d.code.clone());
+    model.kind = Set(d.kind);
+    model.generic_name = Set(d.generic_name.clone());
+    model.trade_name = Set(d.trade_name.clone());
+    model.english_name = Set(d.english_name.clone().unwrap_or_default());
+    model.dosage_form = Set(d.dosage_form.clone());
+    model.strength = Set(d.strength.clone());
+    model.packaging = Set(d.packaging.clone());
+    model.base_unit = Set(d.base_unit.clone());
+    model.manufacturer = Set(d.manufacturer.clone());
+    model.approval_number = Set(d.approval_number.clone());
+    model.nhsa_code = Set(d.nhsa_code.clone());
+    model.insurance_class = Set(d.insurance_class);
+    model.essential = Set(d.essential);
+    model.vbp = Set(d.vbp);
+    model.vbp_price_fen = Set(d.vbp_price_fen);
+    model.prescription_only = Set(d.prescription_only);
+    model.controlled_class = Set(d.controlled_class);
+    model.antibiotic_level = Set(d.antibiotic_level);
+    model.high_alert = Set(d.high_alert);
+    model.look_alike = Set(d.look_alike);
+    model.cold_chain = Set(d.cold_chain);
+    model.skin_test = Set(d.skin_test);
+    model.min_institution_level = Set(d.min_institution_level);
+    model.near_expiry_days = Set(d.near_expiry_days);
+    model.search_text = Set(d.search_text());
+}
+
+/// Adds a new item. `draft` must be normalised. Used by the API, the
+/// spreadsheet import and the demo seed.
+pub async fn insert_item(
+    txn: &WriteTxn,
+    community_id: Uuid,
+    draft: &ItemDraft,
+    actor: Actor,
+    effective_date: NaiveDate,
+    change: &str,
+) -> Result<item::Model> {
+    check_unique(txn, community_id, None, draft).await?;
+    let id = Uuid::now_v7();
+    let mut model = item::ActiveModel {
+        id: Set(id),
+        community_id: Set(community_id),
+        status: Set(ItemStatus::Active),
+        version: Set(1),
+        created_at: Set(actor.now),
+        updated_at: Set(actor.now),
+        ..Default::default()
+    };
+    apply(&mut model, draft);
+    let item = model.insert(&**txn).await?;
+    write_levels(txn, community_id, id, draft).await?;
+    record_version(
+        txn,
+        id,
+        1,
+        change,
+        actor,
+        effective_date,
+        None,
+        snapshot(draft, ItemStatus::Active),
+    )
+    .await?;
+    bump_catalogue_version(txn, community_id).await?;
+    Ok(item)
+}
+
+/// Replaces an item's attributes with `draft` (normalised). Returns `None`
+/// and writes nothing when nothing changed, so re-importing an exported
+/// catalogue leaves it exactly as it was.
+pub async fn replace_item(
+    txn: &WriteTxn,
+    current: &ItemView,
+    draft: &ItemDraft,
+    actor: Actor,
+    effective_date: NaiveDate,
+    change: &str,
+) -> Result<Option<item::Model>> {
+    let old = current.draft();
+    if &old == draft {
+        return Ok(None);
+    }
+    let community_id = current.item.community_id;
+    check_unique(txn, community_id, Some(current.item.id), draft).await?;
+    let version = current.item.version + 1;
+    let mut model: item::ActiveModel = current.item.clone().into();
+    apply(&mut model, draft);
+    model.version = Set(version);
+    model.updated_at = Set(actor.now);
+    let item = model.update(&**txn).await?;
+    write_levels(txn, community_id, item.id, draft).await?;
+    record_version(
+        txn,
+        item.id,
+        version,
+        change,
+        actor,
+        effective_date,
+        Some(snapshot(&old, current.item.status)),
+        snapshot(draft, current.item.status),
+    )
+    .await?;
+    bump_catalogue_version(txn, community_id).await?;
+    Ok(Some(item))
+}
+
+impl Backend {
+    pub async fn create_item(
+        &self,
+        caller: &Caller,
+        draft: ItemDraft,
+        effective_date: Option<NaiveDate>,
+    ) -> Result<ItemView> {
+        require_maintainer(caller)?;
+        let now = self.clock.now();
+        let effective_date = effective(effective_date, business_date(now))?;
+        let draft = draft.normalise().map_err(validation_error)?;
+        let actor = Actor {
+            user_id: caller.user_id,
+            now,
+        };
+        let txn = self.db.begin_write().await?;
+        let item = insert_item(
+            &txn,
+            caller.community_id,
+            &draft,
+            actor,
+            effective_date,
+            "CREATE",
+        )
+        .await?;
+        self.audit_item(&txn, caller, "createItem", item.id, &draft.code)
+            .await?;
+        txn.commit().await?;
+        self.item(caller, item.id).await
+    }
+
+    /// Replaces every attribute of an item (send the whole item, as an edit
+    /// form holds it).
+    pub async fn update_item(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        draft: ItemDraft,
+        effective_date: Option<NaiveDate>,
+    ) -> Result<ItemView> {
+        require_maintainer(caller)?;
+        let now = self.clock.now();
+        let effective_date = effective(effective_date, business_date(now))?;
+        let draft = draft.normalise().map_err(validation_error)?;
+        let current = self.item(caller, id).await?;
+        let actor = Actor {
+            user_id: caller.user_id,
+            now,
+        };
+        let txn = self.db.begin_write().await?;
+        if replace_item(&txn, &current, &draft, actor, effective_date, "UPDATE")
+            .await?
+            .is_some()
+        {
+            self.audit_item(&txn, caller, "updateItem", id, &draft.code)
+                .await?;
+            txn.commit().await?;
+        }
+        self.item(caller, id).await
+    }
+
+    pub async fn change_item_status(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        change: StatusChange,
+        reason: &str,
+        effective_date: Option<NaiveDate>,
+    ) -> Result<ItemView> {
+        require_maintainer(caller)?;
+        let reason = crate::stock::require_reason(reason)?;
+        let now = self.clock.now();
+        let effective_date = effective(effective_date, business_date(now))?;
+        let current = self.item(caller, id).await?;
+        if !change.allowed_from(current.item.status) {
+            return Err(Error::illegal_state(format!(
+                "cannot {} an item that is {:?}",
+                change.name().to_lowercase(),
+                current.item.status
+            )));
+        }
+        let actor = Actor {
+            user_id: caller.user_id,
+            now,
+        };
+        let draft = current.draft();
+        let txn = self.db.begin_write().await?;
+        // Guarded on the status read, so two buyers cannot both move it.
+        let moved = item::Entity::update_many()
+            .col_expr(item::Column::Status, Expr::value(change.target()))
+            .col_expr(
+                item::Column::Version,
+                Expr::col(item::Column::Version).add(1),
+            )
+            .col_expr(item::Column::UpdatedAt, Expr::value(now))
+            .filter(item::Column::Id.eq(id))
+            .filter(item::Column::Status.eq(current.item.status))
+            .exec(&*txn)
+            .await?;
+        if moved.rows_affected != 1 {
+            return Err(Error::Conflict(
+                "the item was changed meanwhile; reload it".into(),
+            ));
+        }
+        let mut new = snapshot(&draft, change.target());
+        new["reason"] = serde_json::Value::from(reason.clone());
+        record_version(
+            &txn,
+            id,
+            current.item.version + 1,
+            change.name(),
+            actor,
+            effective_date,
+            Some(snapshot(&draft, current.item.status)),
+            new,
+        )
+        .await?;
+        bump_catalogue_version(&txn, caller.community_id).await?;
+        self.audit_item(&txn, caller, change.name(), id, &reason)
+            .await?;
+        txn.commit().await?;
+        self.item(caller, id).await
+    }
+
+    /// Every version of an item, oldest first.
+    pub async fn item_history(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<Vec<item_version::Model>> {
+        let item = self.item(caller, id).await?;
+        Ok(item_version::Entity::find()
+            .filter(item_version::Column::ItemId.eq(item.item.id))
+            .order_by_asc(item_version::Column::Version)
+            .all(self.db.conn())
+            .await?)
+    }
+
+    async fn audit_item(
+        &self,
+        txn: &WriteTxn,
+        caller: &Caller,
+        operation: &str,
+        id: Uuid,
+        note: &str,
+    ) -> Result<()> {
+        audit::record(
+            &**txn,
+            self.clock.now(),
+            AuditEntry {
+                user_id: Some(caller.user_id),
+                institution_id: Some(caller.institution_id),
+                operation,
+                entity_type: "item",
+                entity_ids: &[id],
+                detail: Some(serde_json::json!({ "note": note })),
+                client_request_id: None,
+            },
+        )
+        .await
+    }
+}
+
+/// Items with their package levels, for the export and the import. Levels
+/// and GTINs are read by community (one query each), not by a list of item
+/// ids, which for a whole catalogue would exceed the databases' limits on
+/// bound parameters.
+pub(crate) async fn all_item_views(
+    txn: &impl sea_orm::ConnectionTrait,
+    community_id: Uuid,
+) -> Result<Vec<ItemView>> {
+    let items = item::Entity::find()
+        .filter(item::Column::CommunityId.eq(community_id))
+        .order_by_asc(item::Column::Code)
+        .all(txn)
+        .await?;
+    let mut gtins: HashMap<(Uuid, i32), Vec<String>> = HashMap::new();
+    for g in item_gtin::Entity::find()
+        .filter(item_gtin::Column::CommunityId.eq(community_id))
+        .order_by_asc(item_gtin::Column::Gtin)
+        .all(txn)
+        .await?
+    {
+        gtins.entry((g.item_id, g.level)).or_default().push(g.gtin);
+    }
+    let mut levels: HashMap<Uuid, Vec<PackageLevelView>> = HashMap::new();
+    for l in item_package_level::Entity::find()
+        .filter(item_package_level::Column::CommunityId.eq(community_id))
+        .order_by_asc(item_package_level::Column::ItemId)
+        .order_by_asc(item_package_level::Column::Level)
+        .all(txn)
+        .await?
+    {
+        levels.entry(l.item_id).or_default().push(PackageLevelView {
+            level: l.level,
+            name: l.name,
+            units_per_pack: l.units_per_pack,
+            gtins: gtins.remove(&(l.item_id, l.level)).unwrap_or_default(),
+            trace_code_prefix: l.trace_code_prefix,
+        });
+    }
+    Ok(items
+        .into_iter()
+        .map(|item| ItemView {
+            levels: levels.remove(&item.id).unwrap_or_default(),
+            item,
+        })
+        .collect())
+}

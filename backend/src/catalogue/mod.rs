@@ -1,0 +1,214 @@
+//! The unified catalogue (统一目录): items with every attribute, their
+//! package levels, GTINs and traceability-code prefixes, versioned changes,
+//! and search the way Chinese users search.
+
+pub mod draft;
+mod maintain;
+pub mod search;
+
+use crate::Backend;
+use crate::authz::Caller;
+use crate::entity::enums::{InstitutionKind, ItemStatus};
+use crate::entity::{batch, item, item_gtin, item_package_level};
+use crate::error::{Error, Result};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub use draft::{FieldError, ItemDraft, PackageLevelDraft};
+pub use maintain::{StatusChange, insert_item, replace_item, validation_error};
+
+/// A package level with the GTINs printed on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageLevelView {
+    pub level: i32,
+    pub name: String,
+    pub units_per_pack: i64,
+    pub gtins: Vec<String>,
+    pub trace_code_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ItemView {
+    pub item: item::Model,
+    pub levels: Vec<PackageLevelView>,
+}
+
+impl ItemView {
+    /// Every GTIN of every level, smallest pack first.
+    pub fn gtins(&self) -> Vec<String> {
+        self.levels.iter().flat_map(|l| l.gtins.clone()).collect()
+    }
+
+    /// The item as a draft: what an edit form or a spreadsheet row holds.
+    pub fn draft(&self) -> ItemDraft {
+        let i = &self.item;
+        ItemDraft {
+            code: i.code.clone(),
+            kind: i.kind,
+            generic_name: i.generic_name.clone(),
+            trade_name: i.trade_name.clone(),
+            english_name: Some(i.english_name.clone()).filter(|s| !s.is_empty()),
+            dosage_form: i.dosage_form.clone(),
+            strength: i.strength.clone(),
+            packaging: i.packaging.clone(),
+            base_unit: i.base_unit.clone(),
+            package_levels: self
+                .levels
+                .iter()
+                .map(|l| PackageLevelDraft {
+                    level: l.level,
+                    name: l.name.clone(),
+                    units_per_pack: l.units_per_pack,
+                    gtins: l.gtins.clone(),
+                    trace_code_prefix: l.trace_code_prefix.clone(),
+                })
+                .collect(),
+            manufacturer: i.manufacturer.clone(),
+            approval_number: i.approval_number.clone(),
+            nhsa_code: i.nhsa_code.clone(),
+            insurance_class: i.insurance_class,
+            essential: i.essential,
+            vbp: i.vbp,
+            vbp_price_fen: i.vbp_price_fen,
+            prescription_only: i.prescription_only,
+            controlled_class: i.controlled_class,
+            antibiotic_level: i.antibiotic_level,
+            high_alert: i.high_alert,
+            look_alike: i.look_alike,
+            cold_chain: i.cold_chain,
+            skin_test: i.skin_test,
+            min_institution_level: i.min_institution_level,
+            near_expiry_days: i.near_expiry_days,
+        }
+    }
+}
+
+/// May an institution of this kind stock and prescribe the item?
+pub fn allowed_at(item: &item::Model, kind: InstitutionKind) -> bool {
+    kind == InstitutionKind::LogisticsCentre || kind.level() >= item.min_institution_level.level()
+}
+
+/// A delisted item cannot be requisitioned, ordered or prescribed; stock
+/// already held stays visible and can still be dispensed.
+pub fn ensure_orderable(item: &item::Model) -> Result<()> {
+    match item.status {
+        ItemStatus::Active => Ok(()),
+        ItemStatus::Suspended => Err(Error::illegal_state(format!(
+            "{} ({}) is suspended and cannot be ordered now",
+            item.generic_name, item.code
+        ))),
+        ItemStatus::Delisted => Err(Error::illegal_state(format!(
+            "{} ({}) is delisted from the catalogue",
+            item.generic_name, item.code
+        ))),
+    }
+}
+
+/// Package levels and GTINs of the given items, in one query each.
+pub(crate) async fn item_views(
+    conn: &impl ConnectionTrait,
+    items: Vec<item::Model>,
+) -> Result<Vec<ItemView>> {
+    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+    let mut gtins: HashMap<(Uuid, i32), Vec<String>> = HashMap::new();
+    for g in item_gtin::Entity::find()
+        .filter(item_gtin::Column::ItemId.is_in(ids.clone()))
+        .order_by_asc(item_gtin::Column::Gtin)
+        .all(conn)
+        .await?
+    {
+        gtins.entry((g.item_id, g.level)).or_default().push(g.gtin);
+    }
+    let mut levels: HashMap<Uuid, Vec<PackageLevelView>> = HashMap::new();
+    for l in item_package_level::Entity::find()
+        .filter(item_package_level::Column::ItemId.is_in(ids))
+        .order_by_asc(item_package_level::Column::Level)
+        .all(conn)
+        .await?
+    {
+        levels.entry(l.item_id).or_default().push(PackageLevelView {
+            level: l.level,
+            name: l.name,
+            units_per_pack: l.units_per_pack,
+            gtins: gtins.remove(&(l.item_id, l.level)).unwrap_or_default(),
+            trace_code_prefix: l.trace_code_prefix,
+        });
+    }
+    Ok(items
+        .into_iter()
+        .map(|item| ItemView {
+            levels: levels.remove(&item.id).unwrap_or_default(),
+            item,
+        })
+        .collect())
+}
+
+impl Backend {
+    /// Items of the caller's community by id, for batched loading.
+    pub async fn items_by_ids(&self, caller: &Caller, ids: &[Uuid]) -> Result<Vec<item::Model>> {
+        Ok(item::Entity::find()
+            .filter(item::Column::Id.is_in(ids.to_vec()))
+            .filter(item::Column::CommunityId.eq(caller.community_id))
+            .all(self.db.conn())
+            .await?)
+    }
+
+    /// Package levels (with GTINs) of items, by item id, for batched loading.
+    pub async fn package_levels(
+        &self,
+        caller: &Caller,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<PackageLevelView>>> {
+        let items = self.items_by_ids(caller, ids).await?;
+        Ok(item_views(self.db.conn(), items)
+            .await?
+            .into_iter()
+            .map(|v| (v.item.id, v.levels))
+            .collect())
+    }
+
+    /// One item of the caller's community, with its package levels.
+    pub async fn item(&self, caller: &Caller, id: Uuid) -> Result<ItemView> {
+        let item = self
+            .items_by_ids(caller, &[id])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::not_found("item", id))?;
+        item_views(self.db.conn(), vec![item])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::not_found("item", id))
+    }
+
+    /// Batches by id, for batched loading. Batches of another community's
+    /// items are left out.
+    pub async fn batches_by_ids(&self, caller: &Caller, ids: &[Uuid]) -> Result<Vec<batch::Model>> {
+        Ok(batch::Entity::find()
+            .filter(batch::Column::Id.is_in(ids.to_vec()))
+            .join(
+                JoinType::InnerJoin,
+                batch::Entity::belongs_to(item::Entity)
+                    .from(batch::Column::ItemId)
+                    .to(item::Column::Id)
+                    .into(),
+            )
+            .filter(item::Column::CommunityId.eq(caller.community_id))
+            .all(self.db.conn())
+            .await?)
+    }
+
+    /// A batch of an item in the caller's community.
+    pub(crate) async fn batch_in_community(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<batch::Model> {
+        self.batches_by_ids(caller, &[id])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::not_found("batch", id))
+    }
+}

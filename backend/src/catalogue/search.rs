@@ -1,0 +1,231 @@
+//! Catalogue search the way Chinese users search: Chinese names by
+//! substring, pinyin initials (`amxl` finds 阿莫西林) and full pinyin, English
+//! names, and codes (item code, NHSA code, GTIN). Ranked: an exact code
+//! first, then a prefix of anything, then a substring.
+//!
+//! Each server instance keeps an in-memory index per community, stamped
+//! with the community's catalogue version. Every search reads the version
+//! (one primary-key read) and rebuilds the index only when a change was
+//! committed since, by this instance or another.
+
+use super::{ItemView, item_views};
+use crate::Backend;
+use crate::authz::Caller;
+use crate::entity::enums::ItemKind;
+use crate::entity::{community, item, item_gtin};
+use crate::error::{Error, Result};
+use crate::page::{Page, PageRequest};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use uuid::Uuid;
+
+#[derive(Debug)]
+struct Entry {
+    id: Uuid,
+    kind: ItemKind,
+    /// Sort key within a rank.
+    order: (String, String),
+    /// Exact-match keys: item code, NHSA code, GTINs (lower-case).
+    codes: Vec<String>,
+    /// Prefix and substring keys: codes, names, pinyin.
+    words: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Index {
+    version: i64,
+    entries: Vec<Entry>,
+}
+
+/// The per-instance cache of search indexes, one per community.
+#[derive(Debug, Default)]
+pub struct SearchCache {
+    indexes: RwLock<HashMap<Uuid, Arc<Index>>>,
+}
+
+/// How well an entry matches; lower is better.
+fn rank(entry: &Entry, query: &str, gtin14: Option<&str>) -> Option<u8> {
+    if entry
+        .codes
+        .iter()
+        .any(|c| c == query || Some(c.as_str()) == gtin14)
+    {
+        return Some(0);
+    }
+    if entry.words.iter().any(|w| w.starts_with(query)) {
+        return Some(1);
+    }
+    if entry.words.iter().any(|w| w.contains(query)) {
+        return Some(2);
+    }
+    None
+}
+
+fn split_words(search_text: &str) -> Vec<String> {
+    search_text
+        .split('|')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Backend {
+    async fn search_index(&self, community_id: Uuid) -> Result<Arc<Index>> {
+        let conn = self.db.conn();
+        let version = community::Entity::find_by_id(community_id)
+            .one(conn)
+            .await?
+            .map(|c| c.catalogue_version)
+            .unwrap_or(0);
+        if let Ok(guard) = self.search.indexes.read()
+            && let Some(index) = guard.get(&community_id)
+            && index.version == version
+        {
+            return Ok(index.clone());
+        }
+        let rows: Vec<(Uuid, ItemKind, String, String, String, Option<String>)> =
+            item::Entity::find()
+                .select_only()
+                .column(item::Column::Id)
+                .column(item::Column::Kind)
+                .column(item::Column::Code)
+                .column(item::Column::GenericName)
+                .column(item::Column::SearchText)
+                .column(item::Column::NhsaCode)
+                .filter(item::Column::CommunityId.eq(community_id))
+                .into_tuple()
+                .all(conn)
+                .await?;
+        let mut gtins: HashMap<Uuid, Vec<String>> = HashMap::new();
+        let pairs: Vec<(Uuid, String)> = item_gtin::Entity::find()
+            .select_only()
+            .column(item_gtin::Column::ItemId)
+            .column(item_gtin::Column::Gtin)
+            .filter(item_gtin::Column::CommunityId.eq(community_id))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, g) in pairs {
+            gtins.entry(id).or_default().push(g);
+        }
+        let entries = rows
+            .into_iter()
+            .map(|(id, kind, code, generic_name, search_text, nhsa)| {
+                let mut codes = vec![code.to_lowercase()];
+                codes.extend(nhsa.map(|n| n.to_lowercase()));
+                codes.extend(gtins.remove(&id).unwrap_or_default());
+                Entry {
+                    id,
+                    kind,
+                    order: (generic_name, code),
+                    codes,
+                    words: split_words(&search_text),
+                }
+            })
+            .collect();
+        let index = Arc::new(Index { version, entries });
+        if let Ok(mut guard) = self.search.indexes.write() {
+            guard.insert(community_id, index.clone());
+        }
+        Ok(index)
+    }
+
+    /// Searches the caller's catalogue. Without `search`, lists every item
+    /// by name.
+    pub async fn search_items(
+        &self,
+        caller: &Caller,
+        search: Option<&str>,
+        kind: Option<ItemKind>,
+        page: PageRequest,
+    ) -> Result<Page<ItemView>> {
+        let limit = page.limit()? as usize;
+        let offset: usize = match page.after_key()? {
+            Some(k) => k
+                .parse()
+                .map_err(|_| Error::validation("after", "is not a cursor from this list"))?,
+            None => 0,
+        };
+        let query = search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        if query.as_ref().is_some_and(|q| q.chars().count() > 100) {
+            return Err(Error::validation(
+                "search",
+                "must be at most 100 characters",
+            ));
+        }
+        let gtin14 = query
+            .as_deref()
+            .and_then(yaolian_labels::gtin::normalize_to_gtin14);
+        let index = self.search_index(caller.community_id).await?;
+        let mut hits: Vec<(u8, &Entry)> = index
+            .entries
+            .iter()
+            .filter(|e| kind.is_none_or(|k| e.kind == k))
+            .filter_map(|e| match &query {
+                None => Some((1, e)),
+                Some(q) => rank(e, q, gtin14.as_deref()).map(|r| (r, e)),
+            })
+            .collect();
+        hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.order.cmp(&b.1.order)));
+        let has_next_page = hits.len() > offset + limit;
+        let page_ids: Vec<Uuid> = hits
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(_, e)| e.id)
+            .collect();
+        let items = self.items_by_ids(caller, &page_ids).await?;
+        let mut views: HashMap<Uuid, ItemView> = item_views(self.db.conn(), items)
+            .await?
+            .into_iter()
+            .map(|v| (v.item.id, v))
+            .collect();
+        let edges = page_ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| {
+                views
+                    .remove(id)
+                    .map(|v| (crate::page::encode(&(offset + i + 1).to_string()), v))
+            })
+            .collect();
+        Ok(Page {
+            edges,
+            has_next_page,
+            has_previous_page: offset > 0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(code: &str, words: &str) -> Entry {
+        Entry {
+            id: Uuid::now_v7(),
+            kind: ItemKind::Drug,
+            order: (String::new(), code.into()),
+            codes: vec![code.to_lowercase()],
+            words: split_words(words),
+        }
+    }
+
+    #[test]
+    fn exact_code_beats_prefix_beats_substring() {
+        let e = entry(
+            "YP0001",
+            "yp0001|阿莫西林胶囊|amoxilinjiaonang|amxljn|amoxicillin capsules",
+        );
+        assert_eq!(rank(&e, "yp0001", None), Some(0));
+        assert_eq!(rank(&e, "yp00", None), Some(1));
+        assert_eq!(rank(&e, "amxl", None), Some(1));
+        assert_eq!(rank(&e, "阿莫", None), Some(1));
+        assert_eq!(rank(&e, "西林", None), Some(2));
+        assert_eq!(rank(&e, "capsules", None), Some(2));
+        assert_eq!(rank(&e, "头孢", None), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! Catalogue queries and mutations.
+
+use crate::auth::caller;
+use crate::error::GqlResult;
+use crate::schema::{backend, connection, parse_id};
+use crate::types::{ControlledClass, InstitutionKind, InsuranceClass, Item, ItemKind, ItemVersion};
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::NaiveDate;
+use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft, StatusChange};
+use yaolian_backend::page::PageRequest;
+
+#[derive(InputObject)]
+pub struct PackageLevelInput {
+    /// 1 is the smallest sale pack; 2 and 3 the larger packs.
+    pub level: i32,
+    /// 盒, 瓶, 中包, 箱 …
+    pub name: String,
+    /// Base units in one pack of this level.
+    pub units_per_pack: i32,
+    #[graphql(default)]
+    pub gtins: Vec<String>,
+    /// First 7 digits of the traceability codes on packs of this level.
+    pub trace_code_prefix: Option<String>,
+}
+
+/// Every attribute of an item. `updateItem` replaces them all: send the
+/// whole item, as the edit form holds it.
+#[derive(InputObject)]
+pub struct ItemInput {
+    pub code: String,
+    pub kind: ItemKind,
+    pub generic_name: String,
+    pub trade_name: Option<String>,
+    pub english_name: Option<String>,
+    pub dosage_form: String,
+    pub strength: String,
+    pub packaging: Option<String>,
+    pub base_unit: String,
+    pub package_levels: Vec<PackageLevelInput>,
+    pub manufacturer: Option<String>,
+    pub approval_number: Option<String>,
+    pub nhsa_code: Option<String>,
+    pub insurance_class: Option<InsuranceClass>,
+    #[graphql(default)]
+    pub essential: bool,
+    #[graphql(default)]
+    pub vbp: bool,
+    pub vbp_price_fen: Option<i32>,
+    #[graphql(default)]
+    pub prescription_only: bool,
+    pub controlled_class: Option<ControlledClass>,
+    #[graphql(default)]
+    pub antibiotic_level: i32,
+    #[graphql(default)]
+    pub high_alert: bool,
+    #[graphql(default)]
+    pub look_alike: bool,
+    #[graphql(default)]
+    pub cold_chain: bool,
+    #[graphql(default)]
+    pub skin_test: bool,
+    #[graphql(default_with = "InstitutionKind::VillageClinic")]
+    pub min_institution_level: InstitutionKind,
+    #[graphql(default = 90)]
+    pub near_expiry_days: i32,
+}
+
+impl From<ItemInput> for ItemDraft {
+    fn from(i: ItemInput) -> Self {
+        ItemDraft {
+            code: i.code,
+            kind: i.kind.into(),
+            generic_name: i.generic_name,
+            trade_name: i.trade_name,
+            english_name: i.english_name,
+            dosage_form: i.dosage_form,
+            strength: i.strength,
+            packaging: i.packaging,
+            base_unit: i.base_unit,
+            package_levels: i
+                .package_levels
+                .into_iter()
+                .map(|l| PackageLevelDraft {
+                    level: l.level,
+                    name: l.name,
+                    units_per_pack: i64::from(l.units_per_pack),
+                    gtins: l.gtins,
+                    trace_code_prefix: l.trace_code_prefix,
+                })
+                .collect(),
+            manufacturer: i.manufacturer,
+            approval_number: i.approval_number,
+            nhsa_code: i.nhsa_code,
+            insurance_class: i.insurance_class.map(Into::into),
+            essential: i.essential,
+            vbp: i.vbp,
+            vbp_price_fen: i.vbp_price_fen.map(i64::from),
+            prescription_only: i.prescription_only,
+            controlled_class: i.controlled_class.map(Into::into),
+            antibiotic_level: i.antibiotic_level,
+            high_alert: i.high_alert,
+            look_alike: i.look_alike,
+            cold_chain: i.cold_chain,
+            skin_test: i.skin_test,
+            min_institution_level: i.min_institution_level.into(),
+            near_expiry_days: i.near_expiry_days,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct CatalogueQuery;
+
+#[Object]
+impl CatalogueQuery {
+    /// Searches the unified catalogue: Chinese name (substring), pinyin
+    /// initials or full pinyin, English name, item code, NHSA code or GTIN.
+    /// Exact codes first, then prefixes, then substrings.
+    async fn items(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        kind: Option<ItemKind>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Item, EmptyFields, EmptyFields>> {
+        let caller = caller(ctx)?;
+        let page = backend(ctx)
+            .search_items(
+                caller,
+                search.as_deref(),
+                kind.map(Into::into),
+                PageRequest { first, after },
+            )
+            .await
+            .gql()?;
+        Ok(connection(page, Item::from_view))
+    }
+
+    async fn item(&self, ctx: &Context<'_>, id: ID) -> Result<Item> {
+        let caller = caller(ctx)?;
+        let id = parse_id(&id, "id")?;
+        backend(ctx)
+            .item(caller, id)
+            .await
+            .gql()
+            .map(Item::from_view)
+    }
+
+    /// Every version of an item: who changed what, when, effective when.
+    async fn item_history(&self, ctx: &Context<'_>, item_id: ID) -> Result<Vec<ItemVersion>> {
+        let caller = caller(ctx)?;
+        let id = parse_id(&item_id, "itemId")?;
+        let list = backend(ctx).item_history(caller, id).await.gql()?;
+        Ok(list.into_iter().map(ItemVersion).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct CatalogueMutation;
+
+#[Object]
+impl CatalogueMutation {
+    async fn create_item(
+        &self,
+        ctx: &Context<'_>,
+        input: ItemInput,
+        effective_date: Option<NaiveDate>,
+    ) -> Result<Item> {
+        let caller = caller(ctx)?;
+        backend(ctx)
+            .create_item(caller, input.into(), effective_date)
+            .await
+            .gql()
+            .map(Item::from_view)
+    }
+
+    async fn update_item(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ItemInput,
+        effective_date: Option<NaiveDate>,
+    ) -> Result<Item> {
+        let caller = caller(ctx)?;
+        let id = parse_id(&id, "id")?;
+        backend(ctx)
+            .update_item(caller, id, input.into(), effective_date)
+            .await
+            .gql()
+            .map(Item::from_view)
+    }
+
+    async fn suspend_item(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        effective_date: Option<NaiveDate>,
+    ) -> Result<Item> {
+        change(ctx, id, StatusChange::Suspend, reason, effective_date).await
+    }
+
+    /// A delisted item cannot be requisitioned, ordered or prescribed; stock
+    /// already held stays visible and can still be dispensed.
+    async fn delist_item(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        effective_date: Option<NaiveDate>,
+    ) -> Result<Item> {
+        change(ctx, id, StatusChange::Delist, reason, effective_date).await
+    }
+
+    async fn reactivate_item(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        effective_date: Option<NaiveDate>,
+    ) -> Result<Item> {
+        change(ctx, id, StatusChange::Reactivate, reason, effective_date).await
+    }
+}
+
+async fn change(
+    ctx: &Context<'_>,
+    id: ID,
+    change: StatusChange,
+    reason: String,
+    effective_date: Option<NaiveDate>,
+) -> Result<Item> {
+    let caller = caller(ctx)?;
+    let id = parse_id(&id, "id")?;
+    backend(ctx)
+        .change_item_status(caller, id, change, &reason, effective_date)
+        .await
+        .gql()
+        .map(Item::from_view)
+}
