@@ -17,8 +17,12 @@ pub enum Error {
     NotFound { entity: &'static str, id: String },
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
-    #[error("invalid barcode: {0}")]
-    InvalidBarcode(String),
+    #[error("invalid barcode: {message}")]
+    InvalidBarcode {
+        /// What exactly is wrong, as a short code (`gs1.bad_check_digit`).
+        reason: &'static str,
+        message: String,
+    },
     #[error("insufficient stock: {available} available, {requested} requested")]
     InsufficientStock { available: i64, requested: i64 },
     #[error("batch {lot_number} is {reason} and cannot be used")]
@@ -87,7 +91,7 @@ impl Error {
             Error::Forbidden(_) => "FORBIDDEN",
             Error::NotFound { .. } => "NOT_FOUND",
             Error::Validation { .. } => "VALIDATION",
-            Error::InvalidBarcode(_) => "INVALID_BARCODE",
+            Error::InvalidBarcode { .. } => "INVALID_BARCODE",
             Error::InsufficientStock { .. } => "INSUFFICIENT_STOCK",
             Error::BatchBlocked { .. } => "BATCH_BLOCKED",
             Error::IllegalState(_) => "ILLEGAL_STATE",
@@ -112,7 +116,7 @@ impl Error {
             Error::Forbidden(_) => "无权执行此操作".into(),
             Error::NotFound { .. } => "未找到记录".into(),
             Error::Validation { field, message } => format!("输入有误（{field}）：{message}"),
-            Error::InvalidBarcode(_) => "条码无法识别".into(),
+            Error::InvalidBarcode { .. } => "条码无法识别，请重新扫描".into(),
             Error::InsufficientStock {
                 available,
                 requested,

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod barcode;
 pub mod catalogue;
 pub mod clock;
 pub mod db;
@@ -12,6 +13,7 @@ pub mod directory;
 pub mod entity;
 pub mod error;
 pub mod idempotency;
+pub mod label;
 pub mod ledger;
 pub mod page;
 pub mod stock;

@@ -27,6 +27,10 @@ pub fn to_gql(err: Error) -> async_graphql::Error {
                 ext.set("requested", r);
             });
         }
+        Error::InvalidBarcode { reason, .. } => {
+            let r = *reason;
+            gql = gql.extend_with(move |_, ext| ext.set("reason", r));
+        }
         Error::RateLimited { retry_after_secs } => {
             let s = *retry_after_secs;
             gql = gql.extend_with(move |_, ext| ext.set("retryAfterSeconds", s));

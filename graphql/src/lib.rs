@@ -2,9 +2,11 @@
 //! router, and the `yaolian` binary.
 
 pub mod auth;
+pub mod barcode;
 pub mod catalogue;
 pub mod error;
 pub mod extensions;
+pub mod files;
 pub mod http;
 pub mod loaders;
 pub mod schema;

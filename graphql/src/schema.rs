@@ -71,6 +71,7 @@ pub struct Query(
     DirectoryQuery,
     StockQuery,
     crate::catalogue::CatalogueQuery,
+    crate::barcode::BarcodeQuery,
 );
 
 #[derive(MergedObject, Default)]

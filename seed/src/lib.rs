@@ -8,6 +8,7 @@
 //! through the ledger like any other stock.
 
 mod catalogue_data;
+pub mod scale;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};

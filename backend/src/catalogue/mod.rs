@@ -3,6 +3,7 @@
 //! and search the way Chinese users search.
 
 pub mod draft;
+pub mod excel;
 mod maintain;
 pub mod search;
 

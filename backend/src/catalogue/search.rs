@@ -24,7 +24,8 @@ use uuid::Uuid;
 struct Entry {
     id: Uuid,
     kind: ItemKind,
-    /// Sort key within a rank.
+    /// Sort key within a rank: the name's pinyin (the order Chinese readers
+    /// expect), then the code.
     order: (String, String),
     /// Exact-match keys: item code, NHSA code, GTINs (lower-case).
     codes: Vec<String>,
@@ -118,7 +119,7 @@ impl Backend {
                 Entry {
                     id,
                     kind,
-                    order: (generic_name, code),
+                    order: (super::draft::pinyin_of(&generic_name).0, code),
                     codes,
                     words: split_words(&search_text),
                 }

@@ -3,6 +3,8 @@
 mod common;
 
 mod auth;
+mod barcode;
+mod catalogue;
 mod cli;
 mod concurrency;
 mod directory;

@@ -1,0 +1,321 @@
+//! What a scan means: the one call every scanning screen makes. It parses
+//! whatever the scanner sent (GS1, traceability code, retail code, our own
+//! shipment and location labels), finds the item, package level and batch,
+//! and says what a pharmacist should be warned about before using the pack.
+
+use crate::Backend;
+use crate::authz::{self, Caller};
+use crate::catalogue::allowed_at;
+use crate::clock::business_date;
+use crate::entity::enums::{BatchStatus, InstitutionKind, ItemStatus};
+use crate::entity::{batch, item, item_gtin, item_package_level};
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+use yaolian_labels::gs1::Symbology;
+use yaolian_labels::{Scan, classify};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanKind {
+    Gs1,
+    TraceCode,
+    RetailCode,
+    Shipment,
+    Document,
+    Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanWarning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct BarcodeResolution {
+    pub kind: ScanKind,
+    /// The carrier, when the scanner said it (`]C1`, `]d2` …) or the code
+    /// shows it (EAN-13, EAN-8, UPC-A, GTIN-14, traceability code).
+    pub symbology: &'static str,
+    pub gtin: Option<String>,
+    pub lot_number: Option<String>,
+    pub expiry_date: Option<NaiveDate>,
+    pub production_date: Option<NaiveDate>,
+    pub serial: Option<String>,
+    pub trace_code: Option<String>,
+    pub document_number: Option<String>,
+    pub location_code: Option<String>,
+    pub item: Option<item::Model>,
+    pub package_level: Option<i32>,
+    /// Base units that one scan of this pack represents.
+    pub units_per_scan: Option<i64>,
+    pub batch: Option<batch::Model>,
+    pub warnings: Vec<ScanWarning>,
+}
+
+fn symbology_name(s: Option<Symbology>) -> &'static str {
+    match s {
+        Some(Symbology::Gs1_128) => "GS1_128",
+        Some(Symbology::Gs1DataMatrix) => "GS1_DATAMATRIX",
+        Some(Symbology::Gs1Qr) => "GS1_QR",
+        Some(Symbology::Gs1DataBar) => "GS1_DATABAR",
+        Some(Symbology::Ean13) => "EAN_13",
+        Some(Symbology::Ean8) => "EAN_8",
+        None => "GS1_ELEMENT_STRING",
+    }
+}
+
+fn warn(list: &mut Vec<ScanWarning>, code: &'static str, message: impl Into<String>) {
+    list.push(ScanWarning {
+        code,
+        message: message.into(),
+    });
+}
+
+impl BarcodeResolution {
+    fn new(kind: ScanKind, symbology: &'static str) -> Self {
+        BarcodeResolution {
+            kind,
+            symbology,
+            gtin: None,
+            lot_number: None,
+            expiry_date: None,
+            production_date: None,
+            serial: None,
+            trace_code: None,
+            document_number: None,
+            location_code: None,
+            item: None,
+            package_level: None,
+            units_per_scan: None,
+            batch: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Backend {
+    pub async fn resolve_barcode(
+        &self,
+        caller: &Caller,
+        raw: &str,
+        institution_id: Option<Uuid>,
+    ) -> Result<BarcodeResolution> {
+        let today = business_date(self.clock.now());
+        let institution = match institution_id {
+            Some(id) => {
+                let inst = self.institution_in_community(caller, id).await?;
+                authz::can_read_stock(caller, Self::target(&inst))?;
+                Some(inst)
+            }
+            None => None,
+        };
+        let scan = classify(raw, today).map_err(|e| Error::InvalidBarcode {
+            reason: e.code(),
+            message: e.to_string(),
+        })?;
+        let mut r = match &scan {
+            Scan::Gs1(es) => {
+                let mut r = BarcodeResolution::new(ScanKind::Gs1, symbology_name(es.symbology()));
+                r.gtin = es.gtin().or(es.content_gtin()).map(str::to_string);
+                r.lot_number = es.lot().map(str::to_string);
+                r.expiry_date = es.expiry();
+                r.production_date = es.production_date();
+                r.serial = es.serial().map(str::to_string);
+                if es.recovered_missing_separator() {
+                    warn(
+                        &mut r.warnings,
+                        "SEPARATOR_RECOVERED",
+                        "the scanner dropped a field separator; the fields were recovered unambiguously, but check the scanner's setup",
+                    );
+                }
+                r
+            }
+            Scan::TraceCode(code) => {
+                let mut r = BarcodeResolution::new(ScanKind::TraceCode, "TRACE_CODE");
+                r.trace_code = Some(code.as_str().to_string());
+                for w in code.warnings() {
+                    warn(&mut r.warnings, "TRACE_CODE_ISSUER", w.message());
+                }
+                r
+            }
+            Scan::Ean13(c) | Scan::Ean8(c) | Scan::UpcA(c) | Scan::Gtin14(c) => {
+                let symbology = match scan {
+                    Scan::Ean13(_) => "EAN_13",
+                    Scan::Ean8(_) => "EAN_8",
+                    Scan::UpcA(_) => "UPC_A",
+                    _ => "GTIN_14",
+                };
+                let mut r = BarcodeResolution::new(ScanKind::RetailCode, symbology);
+                r.gtin = Some(c.gtin14().to_string());
+                r
+            }
+            Scan::Shipment(n) => {
+                let mut r = BarcodeResolution::new(ScanKind::Shipment, "CODE_128");
+                r.document_number = Some(n.to_string());
+                return Ok(r);
+            }
+            Scan::Document(n) => {
+                let mut r = BarcodeResolution::new(ScanKind::Document, "CODE_128");
+                r.document_number = Some(n.to_string());
+                return Ok(r);
+            }
+            Scan::Location(l) => {
+                let mut r = BarcodeResolution::new(ScanKind::Location, "CODE_128");
+                r.location_code = Some(l.to_string());
+                return Ok(r);
+            }
+        };
+
+        let conn = self.db.conn();
+        // Which item and package level: by GTIN, or by trace-code prefix.
+        let found: Option<(Uuid, i32)> = if let Some(gtin) = &r.gtin {
+            let hit = item_gtin::Entity::find_by_id((caller.community_id, gtin.clone()))
+                .one(conn)
+                .await?;
+            if hit.is_none() {
+                warn(
+                    &mut r.warnings,
+                    "UNKNOWN_GTIN",
+                    format!(
+                        "GTIN {gtin} is not in the catalogue; link it to an item to receive this pack"
+                    ),
+                );
+            }
+            hit.map(|g| (g.item_id, g.level))
+        } else if let Some(code) = &r.trace_code {
+            let prefix = &code[..7];
+            let hit = item_package_level::Entity::find()
+                .filter(item_package_level::Column::CommunityId.eq(caller.community_id))
+                .filter(item_package_level::Column::TraceCodePrefix.eq(prefix))
+                .one(conn)
+                .await?;
+            if hit.is_none() {
+                warn(
+                    &mut r.warnings,
+                    "UNKNOWN_TRACE_CODE_PREFIX",
+                    format!("no catalogue item has traceability-code prefix {prefix}"),
+                );
+            }
+            hit.map(|l| (l.item_id, l.level))
+        } else {
+            None
+        };
+        let Some((item_id, level)) = found else {
+            return Ok(r);
+        };
+        let item = item::Entity::find_by_id(item_id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| Error::not_found("item", item_id))?;
+        let pack = item_package_level::Entity::find_by_id((item_id, level))
+            .one(conn)
+            .await?;
+        r.package_level = Some(level);
+        r.units_per_scan = pack.map(|p| p.units_per_pack);
+        if let (Scan::Gs1(es), Some(units)) = (&scan, r.units_per_scan)
+            && es.gtin().is_none()
+            && let Some(count) = es.content_count()
+        {
+            // (02)+(37): a logistic unit holding `count` packs of the content GTIN.
+            r.units_per_scan = Some(units * i64::from(count));
+        }
+
+        if let Some(lot) = &r.lot_number {
+            r.batch = batch::Entity::find()
+                .filter(batch::Column::ItemId.eq(item_id))
+                .filter(batch::Column::LotNumber.eq(lot.clone()))
+                .one(conn)
+                .await?;
+            if r.batch.is_none() {
+                warn(
+                    &mut r.warnings,
+                    "UNKNOWN_BATCH",
+                    format!("lot {lot} of this item has not been received yet"),
+                );
+            }
+        }
+        if let (Some(b), Some(scanned)) = (&r.batch, r.expiry_date)
+            && b.expiry_date != scanned
+        {
+            warn(
+                &mut r.warnings,
+                "EXPIRY_MISMATCH",
+                format!(
+                    "the pack says it expires {scanned}, the batch record says {}",
+                    b.expiry_date
+                ),
+            );
+        }
+        let expiry = r.batch.as_ref().map(|b| b.expiry_date).or(r.expiry_date);
+        if let Some(expiry) = expiry {
+            let days = (expiry - today).num_days();
+            if days < 0 {
+                warn(
+                    &mut r.warnings,
+                    "EXPIRED",
+                    format!("expired on {expiry}; do not use"),
+                );
+            } else if days <= i64::from(item.near_expiry_days) {
+                warn(
+                    &mut r.warnings,
+                    "NEAR_EXPIRY",
+                    format!("expires on {expiry}, in {days} days"),
+                );
+            }
+        }
+        match r.batch.as_ref().map(|b| b.status) {
+            Some(BatchStatus::Recalled) => warn(
+                &mut r.warnings,
+                "RECALLED",
+                "this batch is recalled; do not use",
+            ),
+            Some(BatchStatus::Quarantined) => warn(
+                &mut r.warnings,
+                "QUARANTINED",
+                "this batch is quarantined; do not use",
+            ),
+            _ => {}
+        }
+        match item.status {
+            ItemStatus::Suspended => warn(
+                &mut r.warnings,
+                "ITEM_SUSPENDED",
+                "the item is suspended in the catalogue",
+            ),
+            ItemStatus::Delisted => warn(
+                &mut r.warnings,
+                "ITEM_DELISTED",
+                "the item is delisted from the catalogue; held stock may still be dispensed",
+            ),
+            ItemStatus::Active => {}
+        }
+        if let Some(inst) = &institution
+            && !allowed_at(&item, inst.kind)
+        {
+            warn(
+                &mut r.warnings,
+                "NOT_ALLOWED_AT_LEVEL",
+                format!(
+                    "{} is not stocked at a {} (lowest level: {})",
+                    item.generic_name,
+                    kind_name(inst.kind),
+                    kind_name(item.min_institution_level)
+                ),
+            );
+        }
+        r.item = Some(item);
+        Ok(r)
+    }
+}
+
+fn kind_name(kind: InstitutionKind) -> &'static str {
+    match kind {
+        InstitutionKind::LogisticsCentre => "logistics centre",
+        InstitutionKind::CountyHospital => "county hospital",
+        InstitutionKind::TownshipHealthCentre => "township health centre",
+        InstitutionKind::CommunityHealthCentre => "community health centre",
+        InstitutionKind::VillageClinic => "village clinic",
+    }
+}
