@@ -62,9 +62,9 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// The result id of an earlier request with this key, if there was one.
 /// A key reused with a different operation or request is a `CONFLICT`.
 ///
-/// Services look up before they start their transaction (replays are
-/// answered without taking the writer's slot) and rely on [`remember`]'s
-/// unique key inside it: a replay that raced past the lookup loses there.
+/// Services call it after [`remember`] found the key taken: the unique key
+/// inside the command's transaction is what detects a replay, so the common
+/// (first-time) path pays no extra round trip.
 pub(crate) async fn lookup(
     conn: &impl ConnectionTrait,
     user_id: Uuid,

@@ -202,78 +202,85 @@ impl Backend {
             &reason,
         ]);
 
+        // No look-up first: replays are rare, and the record's unique key
+        // inside the transaction catches them (see the `Raced` arm), so the
+        // common path saves a round trip.
         let conn = self.db.conn();
-        if let Some(id) =
-            idempotency::lookup(conn, caller.user_id, &key, OPERATION, &request_hash).await?
-        {
-            return self.movement(caller, id).await;
-        }
         let now = self.clock.now();
         let txn = self.db.begin_write().await?;
-        let movement = ledger::post(
-            &txn,
-            Actor {
-                user_id: caller.user_id,
+        let attempt = async {
+            let movement = ledger::post(
+                &txn,
+                Actor {
+                    user_id: caller.user_id,
+                    now,
+                },
+                Posting {
+                    institution_id: inst.id,
+                    batch_id: batch.id,
+                    quantity: input.quantity,
+                    kind: MovementKind::Adjustment,
+                    document: None,
+                    reason: Some(reason.clone()),
+                    unit_cost_fen: None,
+                    occurred_at: None,
+                },
+            )
+            .await?;
+            audit::record(
+                &*txn,
                 now,
-            },
-            Posting {
-                institution_id: inst.id,
-                batch_id: batch.id,
-                quantity: input.quantity,
-                kind: MovementKind::Adjustment,
-                document: None,
-                reason: Some(reason.clone()),
-                unit_cost_fen: None,
-                occurred_at: None,
-            },
-        )
-        .await?;
-        audit::record(
-            &*txn,
-            now,
-            AuditEntry {
-                user_id: Some(caller.user_id),
-                institution_id: Some(inst.id),
-                operation: OPERATION,
-                entity_type: "stock_movement",
-                entity_ids: &[movement.id, batch.id],
-                detail: Some(serde_json::json!({
-                    "quantity": input.quantity,
-                    "reason": reason,
-                })),
-                client_request_id: Some(key.as_str()),
-            },
-        )
-        .await?;
-        match idempotency::remember(
-            &*txn,
-            caller.user_id,
-            &key,
-            OPERATION,
-            &request_hash,
-            movement.id,
-            now,
-        )
-        .await
-        {
-            Ok(()) => {
+                AuditEntry {
+                    user_id: Some(caller.user_id),
+                    institution_id: Some(inst.id),
+                    operation: OPERATION,
+                    entity_type: "stock_movement",
+                    entity_ids: &[movement.id, batch.id],
+                    detail: Some(serde_json::json!({
+                        "quantity": input.quantity,
+                        "reason": reason,
+                    })),
+                    client_request_id: Some(key.as_str()),
+                },
+            )
+            .await?;
+            match idempotency::remember(
+                &*txn,
+                caller.user_id,
+                &key,
+                OPERATION,
+                &request_hash,
+                movement.id,
+                now,
+            )
+            .await
+            {
+                Ok(()) => Ok(movement),
+                Err(Replayed::Raced) => Err(Error::Conflict(
+                    "the same clientRequestId is being processed concurrently; retry".into(),
+                )),
+                Err(Replayed::Failed(e)) => Err(e),
+            }
+        }
+        .await;
+        match attempt {
+            Ok(movement) => {
                 txn.commit().await?;
                 Ok(movement)
             }
-            Err(Replayed::Raced) => {
-                // The same request committed while this one was working:
-                // undo ours, answer with theirs.
+            Err(err) => {
+                // A replay of a request that was already done (its stock may
+                // have moved on since, so the work itself can fail): undo
+                // ours and answer with the first result. A key used for a
+                // different request is CONFLICT.
                 drop(txn);
                 match idempotency::lookup(conn, caller.user_id, &key, OPERATION, &request_hash)
                     .await?
                 {
                     Some(id) => self.movement(caller, id).await,
-                    None => Err(Error::Conflict(
-                        "the same clientRequestId is being processed concurrently; retry".into(),
-                    )),
+                    None => Err(err),
                 }
             }
-            Err(Replayed::Failed(e)) => Err(e),
         }
     }
 }

@@ -210,15 +210,42 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
             })
             .await
         };
+        // The floor: an authenticated `me` query over the same HTTP stack,
+        // with the load generator sharing the two cores.
+        let floor = {
+            let (server, token) = (server.clone(), token.clone());
+            load(clients, per_client, move |_, _| {
+                let (server, token) = (server.clone(), token.clone());
+                async move {
+                    match server
+                        .client
+                        .post(&server.base)
+                        .bearer_auth(token.as_str())
+                        .json(&json!({"query": "{ me { id } }"}))
+                        .send()
+                        .await
+                    {
+                        Ok(r) => r
+                            .json::<serde_json::Value>()
+                            .await
+                            .map(|b| b["data"]["me"]["id"].is_string())
+                            .unwrap_or(false),
+                        Err(_) => false,
+                    }
+                }
+            })
+            .await
+        };
         println!(
-            "| {clients} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2} |",
+            "| {clients} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} |",
             ours.per_second,
             ours.p50_ms,
             ours.p99_ms,
             raw.per_second,
             raw.p50_ms,
             raw.p99_ms,
-            raw.per_second / ours.per_second
+            raw.per_second / ours.per_second,
+            floor.per_second
         );
         if ours.errors + raw.errors > 0 {
             println!("(errors: yaolian {}, raw {})", ours.errors, raw.errors);
@@ -345,6 +372,229 @@ async fn raw_adjust(
     }
 }
 
+const SEARCH: &str = "query($s: String) { items(search: $s, first: 20) { edges { node { id code genericName gtins } } } }";
+
+/// Catalogue search over HTTP with 20,000 extra items in the catalogue.
+async fn search(label: &str, postgres: Option<&str>) {
+    let server = Arc::new(Server::start(postgres).await);
+    let t = Instant::now();
+    yaolian_seed::scale::load_catalogue(
+        &server.db,
+        server.county.community_id,
+        server.county.users["buyer"],
+        Utc::now(),
+        20_000,
+    )
+    .await
+    .expect("scale catalogue");
+    let loaded = t.elapsed();
+    let token = Arc::new(server.login("doctor").await);
+    let gtin = yaolian_seed::scale::catalogue_drafts(5000)[4999].package_levels[0].gtins[0].clone();
+    let queries: Arc<Vec<String>> = Arc::new(
+        [
+            "amxl",
+            "阿莫西林",
+            "头孢",
+            "amoxicillin",
+            "SC012345",
+            "ceftriaxone",
+            "片",
+            "zsy",
+            "胶囊",
+            "metformin",
+            "xj01",
+            "维生素",
+            "注射",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([gtin])
+        .collect(),
+    );
+    // The first search builds the index; measure it on its own.
+    let t = Instant::now();
+    let first = server
+        .client
+        .post(&server.base)
+        .bearer_auth(token.as_str())
+        .json(&json!({"query": SEARCH, "variables": {"s": "amxl"}}))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let cold = t.elapsed();
+    assert!(
+        first["data"]["items"]["edges"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "{first}"
+    );
+    println!("\n## Catalogue search over HTTP, 20,054 items — {label}");
+    println!(
+        "(loading 20,000 items: {:.1} s; first search, building the index: {:.1} ms)",
+        loaded.as_secs_f64(),
+        cold.as_secs_f64() * 1000.0
+    );
+    println!("| clients | searches/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|");
+    for clients in [1usize, 8] {
+        let (server, token, queries) = (server.clone(), token.clone(), queries.clone());
+        let f = load(clients, 700 / clients, move |c, n| {
+            let (server, token) = (server.clone(), token.clone());
+            let q = queries[(c * 7 + n) % queries.len()].clone();
+            async move {
+                match server
+                    .client
+                    .post(&server.base)
+                    .bearer_auth(token.as_str())
+                    .json(&json!({"query": SEARCH, "variables": {"s": q}}))
+                    .send()
+                    .await
+                {
+                    Ok(r) => r
+                        .json::<serde_json::Value>()
+                        .await
+                        .map(|b| b["data"]["items"]["edges"].is_array())
+                        .unwrap_or(false),
+                    Err(_) => false,
+                }
+            }
+        })
+        .await;
+        println!(
+            "| {clients} | {:.0} | {:.2} | {:.2} |",
+            f.per_second, f.p50_ms, f.p99_ms
+        );
+    }
+}
+
+const RESOLVE: &str = "query($raw: String!, $i: ID) { resolveBarcode(raw: $raw, institutionId: $i) { kind item { id genericName } unitsPerScan batch { id status } warnings { code } } }";
+
+/// `resolveBarcode` over HTTP, a mix of what clinic scanners send.
+async fn resolve(label: &str, postgres: Option<&str>) {
+    use chrono::Datelike;
+    let server = Arc::new(Server::start(postgres).await);
+    let token = Arc::new(server.login("pharmacist.th01").await);
+    let clinic = server.county.institution("DEMO-TH01").to_string();
+    let today = yaolian_backend::clock::business_date(Utc::now());
+    let exp = today + chrono::Duration::days(200);
+    let yymmdd = format!("{:02}{:02}{:02}", exp.year() % 100, exp.month(), exp.day());
+    let scans: Arc<Vec<String>> = Arc::new(
+        (0..20)
+            .flat_map(|i| {
+                let lot = yaolian_seed::demo_lot(today, i, 0);
+                let g = format!("0{}", yaolian_seed::demo_gtin(i));
+                [
+                    format!("]d201{g}17{yymmdd}10{lot}\u{1d}21SN{i:04}"),
+                    format!("(01){g}(17){yymmdd}(10){lot}"),
+                    format!("{}{:013}", yaolian_seed::demo_trace_prefix(i, 1), i),
+                    yaolian_seed::demo_gtin(i),
+                ]
+            })
+            .collect(),
+    );
+    println!("\n## resolveBarcode over HTTP — {label}");
+    println!("| clients | scans/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|");
+    for clients in [1usize, 8] {
+        let (server, token, scans, clinic) =
+            (server.clone(), token.clone(), scans.clone(), clinic.clone());
+        let f = load(clients, 1600 / clients, move |c, n| {
+            let (server, token, clinic) = (server.clone(), token.clone(), clinic.clone());
+            let raw = scans[(c * 13 + n) % scans.len()].clone();
+            async move {
+                match server
+                    .client
+                    .post(&server.base)
+                    .bearer_auth(token.as_str())
+                    .json(&json!({"query": RESOLVE, "variables": {"raw": raw, "i": clinic}}))
+                    .send()
+                    .await
+                {
+                    Ok(r) => r
+                        .json::<serde_json::Value>()
+                        .await
+                        .map(|b| b["data"]["resolveBarcode"]["item"]["id"].is_string())
+                        .unwrap_or(false),
+                    Err(_) => false,
+                }
+            }
+        })
+        .await;
+        println!(
+            "| {clients} | {:.0} | {:.2} | {:.2} |",
+            f.per_second, f.p50_ms, f.p99_ms
+        );
+        if f.errors > 0 {
+            println!("(unresolved: {})", f.errors);
+        }
+    }
+}
+
+/// Catalogue export and import of 20,000 items through the services.
+async fn excel(label: &str, postgres: Option<&str>) {
+    let big = Server::start(postgres).await;
+    yaolian_seed::scale::load_catalogue(
+        &big.db,
+        big.county.community_id,
+        big.county.users["buyer"],
+        Utc::now(),
+        20_000,
+    )
+    .await
+    .expect("scale catalogue");
+    let backend = Backend::new(big.db.clone(), Arc::new(SystemClock), Settings::default());
+    let buyer = backend
+        .authenticate(&big.login("buyer").await)
+        .await
+        .expect("buyer");
+    let t = Instant::now();
+    let xlsx = backend.export_catalogue(&buyer).await.expect("export");
+    let export = t.elapsed();
+    let t = Instant::now();
+    let same = backend
+        .import_catalogue(&buyer, &xlsx, false)
+        .await
+        .expect("re-import");
+    let reimport = t.elapsed();
+    assert_eq!((same.created, same.updated, same.errors.len()), (0, 0, 0));
+
+    let empty = Server::start(postgres).await;
+    let backend2 = Backend::new(empty.db.clone(), Arc::new(SystemClock), Settings::default());
+    let buyer2 = backend2
+        .authenticate(&empty.login("buyer").await)
+        .await
+        .expect("buyer");
+    let t = Instant::now();
+    let fresh = backend2
+        .import_catalogue(&buyer2, &xlsx, false)
+        .await
+        .expect("fresh import");
+    let fresh_time = t.elapsed();
+    assert_eq!(fresh.errors.len(), 0, "{:?}", fresh.errors.first());
+    println!("\n## Catalogue spreadsheet, 20,054 items — {label}");
+    println!("| step | seconds | note |");
+    println!("|---|---|---|");
+    println!(
+        "| export | {:.2} | {} KiB |",
+        export.as_secs_f64(),
+        xlsx.len() / 1024
+    );
+    println!(
+        "| re-import of the export | {:.2} | {} unchanged |",
+        reimport.as_secs_f64(),
+        same.unchanged
+    );
+    println!(
+        "| import into a demo catalogue | {:.2} | {} created, {} unchanged |",
+        fresh_time.as_secs_f64(),
+        fresh.created,
+        fresh.unchanged
+    );
+}
+
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
@@ -361,11 +611,31 @@ fn main() {
                 .unwrap_or(0)
         );
         let pg = postgres_url();
+        if pg.is_none() {
+            println!("\n(PostgreSQL skipped: set DATABASE_URL=postgres://...)");
+        }
         if wanted("adjust") {
             adjust_stock("SQLite", None).await;
-            match pg.as_deref() {
-                Some(url) => adjust_stock("PostgreSQL", Some(url)).await,
-                None => println!("\n(PostgreSQL skipped: set DATABASE_URL=postgres://...)"),
+            if let Some(url) = pg.as_deref() {
+                adjust_stock("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("search") {
+            search("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                search("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("resolve") {
+            resolve("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                resolve("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("excel") {
+            excel("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                excel("PostgreSQL", Some(url)).await;
             }
         }
     });

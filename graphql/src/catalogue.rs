@@ -5,8 +5,9 @@ use crate::error::GqlResult;
 use crate::schema::{backend, connection, parse_id};
 use crate::types::{ControlledClass, InstitutionKind, InsuranceClass, Item, ItemKind, ItemVersion};
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Upload};
 use chrono::NaiveDate;
+use std::io::Read;
 use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft, StatusChange};
 use yaolian_backend::page::PageRequest;
 
@@ -157,6 +158,33 @@ impl CatalogueQuery {
     }
 }
 
+/// One problem with one cell (or one row) of an uploaded workbook.
+#[derive(SimpleObject)]
+pub struct ImportRowError {
+    /// The Excel row number: 1 is the header row, items start at 2.
+    pub row: u32,
+    /// The header text of the column, or empty when the problem is the row's.
+    pub column: String,
+    pub message: String,
+}
+
+/// What an import did, or (dry run, or with errors) would do. Nothing is
+/// written unless every row is valid: all or nothing.
+#[derive(SimpleObject)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// True when the rows were written.
+    pub applied: bool,
+    pub rows: u32,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub errors: Vec<ImportRowError>,
+}
+
+/// Largest spreadsheet accepted for import.
+pub const MAX_IMPORT_BYTES: u64 = 10 * 1024 * 1024;
+
 #[derive(Default)]
 pub struct CatalogueMutation;
 
@@ -190,6 +218,52 @@ impl CatalogueMutation {
             .await
             .gql()
             .map(Item::from_view)
+    }
+
+    /// Imports an .xlsx in the layout of `GET /exports/catalogue.xlsx`
+    /// (the template is the export). Items are matched by code: new codes
+    /// are created, changed rows update their item, identical rows change
+    /// nothing. `dryRun` validates only.
+    async fn import_catalogue(
+        &self,
+        ctx: &Context<'_>,
+        file: Upload,
+        dry_run: Option<bool>,
+    ) -> Result<ImportReport> {
+        let caller = caller(ctx)?;
+        let upload = file.value(ctx).map_err(|e| {
+            crate::error::to_gql(yaolian_backend::Error::validation("file", e.to_string()))
+        })?;
+        let mut bytes = Vec::new();
+        upload
+            .into_read()
+            .take(MAX_IMPORT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| {
+                crate::error::to_gql(yaolian_backend::Error::validation("file", e.to_string()))
+            })?;
+        let report = backend(ctx)
+            .import_catalogue(caller, &bytes, dry_run.unwrap_or(false))
+            .await
+            .gql()?;
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Ok(ImportReport {
+            dry_run: report.dry_run,
+            applied: report.applied,
+            rows: n(report.rows),
+            created: n(report.created),
+            updated: n(report.updated),
+            unchanged: n(report.unchanged),
+            errors: report
+                .errors
+                .into_iter()
+                .map(|e| ImportRowError {
+                    row: e.row,
+                    column: e.column,
+                    message: e.message,
+                })
+                .collect(),
+        })
     }
 
     async fn suspend_item(

@@ -114,3 +114,17 @@ pub async fn location_label(
     };
     run.await.unwrap_or_else(error_response)
 }
+
+/// `GET /exports/catalogue.xlsx`: the whole catalogue, in the import's layout.
+pub async fn catalogue_xlsx(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let run = async {
+        let caller = authenticate(&app, &headers).await?;
+        let body = app.backend.export_catalogue(&caller).await?;
+        Ok::<_, Error>(file(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            body,
+            Some("catalogue.xlsx"),
+        ))
+    };
+    run.await.unwrap_or_else(error_response)
+}

@@ -43,6 +43,7 @@ pub fn router(backend: Backend) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/exports/catalogue.xlsx", get(crate::files::catalogue_xlsx))
         .route("/labels/batch/{file}", get(crate::files::batch_label))
         .route("/labels/location/{file}", get(crate::files::location_label))
         .with_state(state)

@@ -506,8 +506,10 @@ fn draft(index: usize) -> ItemDraft {
             nhsa_code: Some(format!("C{:019}", 1_031_100_000_000_000u64 + serial as u64)),
             insurance_class: Some(InsuranceClass::B),
             essential: false,
-            vbp: variant % 4 == 0,
-            vbp_price_fen: (variant % 4 == 0).then_some(30 + (serial % 50) as i64),
+            vbp: variant.is_multiple_of(4),
+            vbp_price_fen: variant
+                .is_multiple_of(4)
+                .then_some(30 + (serial % 50) as i64),
             prescription_only: false,
             controlled_class: None,
             antibiotic_level: 0,
@@ -554,13 +556,13 @@ fn draft(index: usize) -> ItemDraft {
             trace_code_prefix: Some(case_prefix),
         },
     ];
-    if drug % 3 == 0 {
+    if drug.is_multiple_of(3) {
         // Many small clinics' drugs have no middle pack.
         levels.remove(1);
         levels[1].level = 2;
     }
     let controlled = stem.zh == "艾司唑仑";
-    let vbp = drug % 7 == 0;
+    let vbp = drug.is_multiple_of(7);
     ItemDraft {
         code,
         kind: ItemKind::Drug,
@@ -594,19 +596,19 @@ fn draft(index: usize) -> ItemDraft {
             maker_index * 37 + 100
         )),
         insurance_class: Some(match drug % 5 {
-            0 | 1 | 2 => InsuranceClass::A,
+            0..=2 => InsuranceClass::A,
             3 => InsuranceClass::B,
             _ => InsuranceClass::SelfPay,
         }),
         essential: drug % 3 != 2,
         vbp,
         vbp_price_fen: vbp.then_some(5 + ((serial * 37) % 5000) as i64),
-        prescription_only: stem.antibiotic > 0 || drug % 2 == 0,
+        prescription_only: stem.antibiotic > 0 || drug.is_multiple_of(2),
         controlled_class: controlled.then_some(ControlledClass::PsychotropicIi),
         antibiotic_level: stem.antibiotic,
-        high_alert: injection && drug % 11 == 0,
-        look_alike: drug % 13 == 0,
-        cold_chain: injection && drug % 17 == 0,
+        high_alert: injection && drug.is_multiple_of(11),
+        look_alike: drug.is_multiple_of(13),
+        cold_chain: injection && drug.is_multiple_of(17),
         skin_test: stem.zh == "阿莫西林" && injection,
         min_institution_level: if controlled {
             InstitutionKind::CountyHospital

@@ -8,6 +8,7 @@ mod catalogue;
 mod cli;
 mod concurrency;
 mod directory;
+mod excel;
 mod requests;
 mod schema;
 mod stock;

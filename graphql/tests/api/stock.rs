@@ -182,12 +182,48 @@ async fn adjust_stock_posts_one_movement_and_a_replay_posts_nothing() {
     assert_eq!(movements(&app).await, before + 1);
     assert_eq!(app.balance(&token, &clinic, &batch).await, (57, 0, 57));
 
+    // A replay after the stock has moved on still gets the first answer.
+    let all = app
+        .adjust(
+            &token,
+            &clinic,
+            &batch,
+            -57,
+            "expired, destroyed",
+            "scan-0003",
+        )
+        .await;
+    assert_eq!(all["data"]["adjustStock"]["balanceAfter"], 0, "{all}");
+    let again = app
+        .adjust(
+            &token,
+            &clinic,
+            &batch,
+            -57,
+            "expired, destroyed",
+            "scan-0003",
+        )
+        .await;
+    assert_eq!(again["data"]["adjustStock"], all["data"]["adjustStock"]);
+    let refill = app
+        .adjust(
+            &token,
+            &clinic,
+            &batch,
+            57,
+            "destruction cancelled",
+            "scan-0004",
+        )
+        .await;
+    assert_eq!(refill["data"]["adjustStock"]["balanceAfter"], 57);
+    assert_eq!(movements(&app).await, before + 3);
+
     // The same id for a different request is a conflict, not a silent replay.
     let reuse = app
         .adjust(&token, &clinic, &batch, -4, "damaged", "scan-0001")
         .await;
     assert_eq!(error_code(&reuse), "CONFLICT");
-    assert_eq!(movements(&app).await, before + 1);
+    assert_eq!(movements(&app).await, before + 3);
 
     let plus = app
         .adjust(
@@ -226,6 +262,8 @@ async fn adjust_stock_posts_one_movement_and_a_replay_posts_nothing() {
         vec![
             (60, "OPENING", 60),
             (-3, "ADJUSTMENT", 57),
+            (-57, "ADJUSTMENT", 0),
+            (57, "ADJUSTMENT", 57),
             (5, "ADJUSTMENT", 62)
         ]
     );
@@ -233,7 +271,7 @@ async fn adjust_stock_posts_one_movement_and_a_replay_posts_nothing() {
         .gql(
             Some(&token),
             CARD,
-            json!({ "i": clinic, "b": batch, "first": 2 }),
+            json!({ "i": clinic, "b": batch, "first": 4 }),
         )
         .await;
     let info = &page["data"]["stockCard"]["pageInfo"];
@@ -256,7 +294,7 @@ async fn adjust_stock_posts_one_movement_and_a_replay_posts_nothing() {
         .all(conn)
         .await
         .unwrap();
-    assert_eq!(audits.len(), 2);
+    assert_eq!(audits.len(), 4);
     assert_eq!(
         audits[0].user_id,
         app.county.users.get("pharmacist.vc0101").copied()
@@ -269,7 +307,7 @@ async fn adjust_stock_posts_one_movement_and_a_replay_posts_nothing() {
             .count(conn)
             .await
             .unwrap(),
-        2
+        4
     );
     app.assert_ledger_consistent().await;
 }
