@@ -18,7 +18,7 @@
 //! calculation.
 
 use super::maintain::{all_item_views, require_maintainer};
-use super::{ItemDraft, ItemView, PackageLevelDraft, insert_item, replace_item};
+use super::{ItemDraft, ItemView, PackageLevelDraft, insert_items, replace_item};
 use crate::Backend;
 use crate::audit::{self, AuditEntry};
 use crate::authz::Caller;
@@ -1504,13 +1504,19 @@ impl Backend {
                 touched.push(item.id);
             }
         }
-        for action in &plan.actions {
-            if let Action::Create(draft) = action {
-                let item =
-                    insert_item(&txn, caller.community_id, draft, actor, today, "IMPORT").await?;
-                touched.push(item.id);
-            }
-        }
+        // The plan has checked codes, GTINs and prefixes against the file
+        // and the catalogue, so new items go in with a few bulk statements.
+        let creates: Vec<&ItemDraft> = plan
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Create(draft) => Some(draft),
+                _ => None,
+            })
+            .collect();
+        touched.extend(
+            insert_items(&txn, caller.community_id, &creates, actor, today, "IMPORT").await?,
+        );
         let report = plan.report(false, true);
         audit::record(
             &*txn,

@@ -283,8 +283,8 @@ fn apply(model: &mut item::ActiveModel, d: &ItemDraft) {
     model.search_text = Set(d.search_text());
 }
 
-/// Adds a new item. `draft` must be normalised. Used by the API, the
-/// spreadsheet import and the demo seed.
+/// Adds a new item. `draft` must be normalised. Used by the API and the
+/// demo seed; checks that code, GTINs and prefixes are free.
 pub async fn insert_item(
     txn: &WriteTxn,
     community_id: Uuid,
@@ -294,32 +294,103 @@ pub async fn insert_item(
     change: &str,
 ) -> Result<item::Model> {
     check_unique(txn, community_id, None, draft).await?;
-    let id = Uuid::now_v7();
-    let mut model = item::ActiveModel {
-        id: Set(id),
-        community_id: Set(community_id),
-        status: Set(ItemStatus::Active),
-        version: Set(1),
-        created_at: Set(actor.now),
-        updated_at: Set(actor.now),
-        ..Default::default()
-    };
-    apply(&mut model, draft);
-    let item = model.insert(&**txn).await?;
-    write_levels(txn, community_id, id, draft).await?;
-    record_version(
-        txn,
-        id,
-        1,
-        change,
-        actor,
-        effective_date,
-        None,
-        snapshot(draft, ItemStatus::Active),
-    )
-    .await?;
-    bump_catalogue_version(txn, community_id).await?;
-    Ok(item)
+    let id = insert_items(txn, community_id, &[draft], actor, effective_date, change)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal {
+            reference: Uuid::now_v7(),
+        })?;
+    item::Entity::find_by_id(id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| Error::not_found("item", id))
+}
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's
+/// 65,535 bound parameters for the widest table (item, ~36 columns).
+const INSERT_CHUNK: usize = 400;
+
+/// Adds many new items with a few multi-row statements (the spreadsheet
+/// import of a whole catalogue). The drafts must be normalised and the
+/// caller must already have checked that their codes, GTINs and prefixes
+/// are free; the database's unique keys still refuse a duplicate. Returns
+/// the new ids in order.
+pub async fn insert_items(
+    txn: &WriteTxn,
+    community_id: Uuid,
+    drafts: &[&ItemDraft],
+    actor: Actor,
+    effective_date: NaiveDate,
+    change: &str,
+) -> Result<Vec<Uuid>> {
+    let ids: Vec<Uuid> = drafts.iter().map(|_| Uuid::now_v7()).collect();
+    let mut items = Vec::with_capacity(drafts.len());
+    let mut levels = Vec::new();
+    let mut gtins = Vec::new();
+    let mut versions = Vec::with_capacity(drafts.len());
+    for (id, draft) in ids.iter().zip(drafts) {
+        let mut model = item::ActiveModel {
+            id: Set(*id),
+            community_id: Set(community_id),
+            status: Set(ItemStatus::Active),
+            version: Set(1),
+            created_at: Set(actor.now),
+            updated_at: Set(actor.now),
+            ..Default::default()
+        };
+        apply(&mut model, draft);
+        items.push(model);
+        for level in &draft.package_levels {
+            levels.push(item_package_level::ActiveModel {
+                item_id: Set(*id),
+                level: Set(level.level),
+                community_id: Set(community_id),
+                name: Set(level.name.clone()),
+                units_per_pack: Set(level.units_per_pack),
+                trace_code_prefix: Set(level.trace_code_prefix.clone()),
+            });
+            for g in &level.gtins {
+                gtins.push(item_gtin::ActiveModel {
+                    community_id: Set(community_id),
+                    gtin: Set(g.clone()),
+                    item_id: Set(*id),
+                    level: Set(level.level),
+                });
+            }
+        }
+        versions.push(item_version::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            item_id: Set(*id),
+            version: Set(1),
+            change: Set(change.to_string()),
+            changed_by: Set(actor.user_id),
+            changed_at: Set(actor.now),
+            effective_date: Set(effective_date),
+            old_values: Set(None),
+            new_values: Set(snapshot(draft, ItemStatus::Active)),
+        });
+    }
+    insert_chunked::<item::Entity, _>(txn, items).await?;
+    insert_chunked::<item_package_level::Entity, _>(txn, levels).await?;
+    insert_chunked::<item_gtin::Entity, _>(txn, gtins).await?;
+    insert_chunked::<item_version::Entity, _>(txn, versions).await?;
+    if !ids.is_empty() {
+        bump_catalogue_version(txn, community_id).await?;
+    }
+    Ok(ids)
+}
+
+async fn insert_chunked<E, A>(txn: &WriteTxn, rows: Vec<A>) -> Result<()>
+where
+    E: EntityTrait,
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(INSERT_CHUNK).collect();
+        E::insert_many(chunk).exec_without_returning(&**txn).await?;
+    }
+    Ok(())
 }
 
 /// Replaces an item's attributes with `draft` (normalised). Returns `None`

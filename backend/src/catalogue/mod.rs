@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 pub use draft::{FieldError, ItemDraft, PackageLevelDraft};
-pub use maintain::{StatusChange, insert_item, replace_item, validation_error};
+pub use maintain::{StatusChange, insert_item, insert_items, replace_item, validation_error};
 
 /// A package level with the GTINs printed on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,5 +211,81 @@ impl Backend {
             .await?
             .pop()
             .ok_or_else(|| Error::not_found("batch", id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entity::enums::ItemKind;
+
+    fn item(status: ItemStatus, min: InstitutionKind) -> item::Model {
+        let now = chrono::Utc::now();
+        item::Model {
+            id: Uuid::now_v7(),
+            community_id: Uuid::now_v7(),
+            code: "T".into(),
+            kind: ItemKind::Drug,
+            generic_name: "测试".into(),
+            trade_name: None,
+            english_name: String::new(),
+            dosage_form: "片剂".into(),
+            strength: "1mg".into(),
+            packaging: None,
+            base_unit: "片".into(),
+            manufacturer: None,
+            approval_number: None,
+            nhsa_code: None,
+            insurance_class: None,
+            essential: false,
+            vbp: false,
+            vbp_price_fen: None,
+            prescription_only: false,
+            controlled_class: None,
+            antibiotic_level: 0,
+            high_alert: false,
+            look_alike: false,
+            cold_chain: false,
+            skin_test: false,
+            min_institution_level: min,
+            near_expiry_days: 90,
+            status,
+            search_text: String::new(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn only_active_items_can_be_ordered() {
+        assert!(
+            ensure_orderable(&item(ItemStatus::Active, InstitutionKind::VillageClinic)).is_ok()
+        );
+        for status in [ItemStatus::Suspended, ItemStatus::Delisted] {
+            assert!(matches!(
+                ensure_orderable(&item(status, InstitutionKind::VillageClinic)),
+                Err(Error::IllegalState(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn the_lowest_allowed_level_and_everything_above_may_stock_it() {
+        let township = item(ItemStatus::Active, InstitutionKind::TownshipHealthCentre);
+        assert!(!allowed_at(&township, InstitutionKind::VillageClinic));
+        assert!(allowed_at(&township, InstitutionKind::TownshipHealthCentre));
+        assert!(allowed_at(
+            &township,
+            InstitutionKind::CommunityHealthCentre
+        ));
+        assert!(allowed_at(&township, InstitutionKind::CountyHospital));
+        // The centre distributes everything, whatever level may use it.
+        let hospital = item(ItemStatus::Active, InstitutionKind::CountyHospital);
+        assert!(allowed_at(&hospital, InstitutionKind::LogisticsCentre));
+        assert!(!allowed_at(
+            &hospital,
+            InstitutionKind::TownshipHealthCentre
+        ));
     }
 }

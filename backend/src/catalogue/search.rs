@@ -29,8 +29,10 @@ struct Entry {
     order: (String, String),
     /// Exact-match keys: item code, NHSA code, GTINs (lower-case).
     codes: Vec<String>,
-    /// Prefix and substring keys: codes, names, pinyin.
-    words: Vec<String>,
+    /// Prefix and substring keys (codes, names, pinyin) as one string,
+    /// `|`-delimited on both ends, so a query is one substring search for
+    /// "prefix of some word" (`|q`) and one for "anywhere" (`q`).
+    haystack: String,
 }
 
 #[derive(Debug)]
@@ -45,30 +47,47 @@ pub struct SearchCache {
     indexes: RwLock<HashMap<Uuid, Arc<Index>>>,
 }
 
-/// How well an entry matches; lower is better.
-fn rank(entry: &Entry, query: &str, gtin14: Option<&str>) -> Option<u8> {
-    if entry
-        .codes
-        .iter()
-        .any(|c| c == query || Some(c.as_str()) == gtin14)
-    {
-        return Some(0);
-    }
-    if entry.words.iter().any(|w| w.starts_with(query)) {
-        return Some(1);
-    }
-    if entry.words.iter().any(|w| w.contains(query)) {
-        return Some(2);
-    }
-    None
+/// One query, prepared once and matched against every entry.
+struct Query<'q> {
+    text: &'q str,
+    gtin14: Option<&'q str>,
+    anywhere: memchr::memmem::Finder<'q>,
+    word_start: memchr::memmem::Finder<'q>,
 }
 
-fn split_words(search_text: &str) -> Vec<String> {
-    search_text
-        .split('|')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
+impl<'q> Query<'q> {
+    fn new(text: &'q str, word_start: &'q str, gtin14: Option<&'q str>) -> Self {
+        Query {
+            text,
+            gtin14,
+            anywhere: memchr::memmem::Finder::new(text.as_bytes()),
+            word_start: memchr::memmem::Finder::new(word_start.as_bytes()),
+        }
+    }
+
+    /// How well an entry matches; lower is better.
+    fn rank(&self, entry: &Entry) -> Option<u8> {
+        if entry
+            .codes
+            .iter()
+            .any(|c| c == self.text || Some(c.as_str()) == self.gtin14)
+        {
+            return Some(0);
+        }
+        let hay = entry.haystack.as_bytes();
+        if self.word_start.find(hay).is_some() {
+            return Some(1);
+        }
+        if self.anywhere.find(hay).is_some() {
+            return Some(2);
+        }
+        None
+    }
+}
+
+fn haystack(search_text: &str) -> String {
+    let words: Vec<&str> = search_text.split('|').filter(|w| !w.is_empty()).collect();
+    format!("|{}|", words.join("|"))
 }
 
 impl Backend {
@@ -121,7 +140,7 @@ impl Backend {
                     kind,
                     order: (super::draft::pinyin_of(&generic_name).0, code),
                     codes,
-                    words: split_words(&search_text),
+                    haystack: haystack(&search_text),
                 }
             })
             .collect();
@@ -161,17 +180,33 @@ impl Backend {
             .as_deref()
             .and_then(yaolian_labels::gtin::normalize_to_gtin14);
         let index = self.search_index(caller.community_id).await?;
+        let word_start = query.as_deref().map(|q| format!("|{q}"));
+        let matcher = query
+            .as_deref()
+            .zip(word_start.as_deref())
+            .map(|(q, w)| Query::new(q, w, gtin14.as_deref()));
         let mut hits: Vec<(u8, &Entry)> = index
             .entries
             .iter()
             .filter(|e| kind.is_none_or(|k| e.kind == k))
-            .filter_map(|e| match &query {
+            .filter_map(|e| match &matcher {
                 None => Some((1, e)),
-                Some(q) => rank(e, q, gtin14.as_deref()).map(|r| (r, e)),
+                Some(m) => m.rank(e).map(|r| (r, e)),
             })
             .collect();
-        hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.order.cmp(&b.1.order)));
-        let has_next_page = hits.len() > offset + limit;
+        let order = |a: &(u8, &Entry), b: &(u8, &Entry)| {
+            a.0.cmp(&b.0).then_with(|| a.1.order.cmp(&b.1.order))
+        };
+        // Only the requested page needs ordering: partition around its end,
+        // then sort what comes before (a short query like 片 hits most of
+        // the catalogue).
+        let wanted = offset + limit;
+        let has_next_page = hits.len() > wanted;
+        if has_next_page {
+            hits.select_nth_unstable_by(wanted, order);
+            hits.truncate(wanted);
+        }
+        hits.sort_unstable_by(order);
         let page_ids: Vec<Uuid> = hits
             .iter()
             .skip(offset)
@@ -211,8 +246,13 @@ mod tests {
             kind: ItemKind::Drug,
             order: (String::new(), code.into()),
             codes: vec![code.to_lowercase()],
-            words: split_words(words),
+            haystack: haystack(words),
         }
+    }
+
+    fn rank(e: &Entry, q: &str) -> Option<u8> {
+        let w = format!("|{q}");
+        Query::new(q, &w, None).rank(e)
     }
 
     #[test]
@@ -221,12 +261,16 @@ mod tests {
             "YP0001",
             "yp0001|阿莫西林胶囊|amoxilinjiaonang|amxljn|amoxicillin capsules",
         );
-        assert_eq!(rank(&e, "yp0001", None), Some(0));
-        assert_eq!(rank(&e, "yp00", None), Some(1));
-        assert_eq!(rank(&e, "amxl", None), Some(1));
-        assert_eq!(rank(&e, "阿莫", None), Some(1));
-        assert_eq!(rank(&e, "西林", None), Some(2));
-        assert_eq!(rank(&e, "capsules", None), Some(2));
-        assert_eq!(rank(&e, "头孢", None), None);
+        assert_eq!(rank(&e, "yp0001"), Some(0));
+        assert_eq!(rank(&e, "yp00"), Some(1));
+        assert_eq!(rank(&e, "amxl"), Some(1));
+        assert_eq!(rank(&e, "阿莫"), Some(1));
+        assert_eq!(rank(&e, "西林"), Some(2));
+        assert_eq!(rank(&e, "capsules"), Some(2));
+        assert_eq!(rank(&e, "头孢"), None);
+        // Word boundaries do not leak: the end of one word and the start of
+        // the next is not a match.
+        assert_eq!(rank(&e, "nang|am"), Some(2));
+        assert_eq!(rank(&e, "jnamox"), None);
     }
 }
