@@ -437,6 +437,40 @@ async fn search(label: &str, postgres: Option<&str>) {
         loaded.as_secs_f64(),
         cold.as_secs_f64() * 1000.0
     );
+    // The service alone, per query, to see where the time goes.
+    let backend = Backend::new(
+        server.db.clone(),
+        Arc::new(SystemClock),
+        Settings::default(),
+    );
+    let doctor = backend.authenticate(&token).await.expect("doctor");
+    let mut per_query = Vec::new();
+    for q in queries.iter() {
+        let mut times = Vec::new();
+        for _ in 0..30 {
+            let t = Instant::now();
+            let page = backend
+                .search_items(
+                    &doctor,
+                    Some(q),
+                    None,
+                    yaolian_backend::page::PageRequest {
+                        first: Some(20),
+                        after: None,
+                    },
+                )
+                .await
+                .expect("search");
+            times.push(t.elapsed());
+            assert!(!page.edges.is_empty(), "{q}");
+        }
+        times.sort();
+        per_query.push(format!("{q} {:.1}", times[15].as_secs_f64() * 1000.0));
+    }
+    println!(
+        "(service only, median ms per query: {})",
+        per_query.join(", ")
+    );
     println!("| clients | searches/s | p50 ms | p99 ms |");
     println!("|---|---|---|---|");
     for clients in [1usize, 8] {

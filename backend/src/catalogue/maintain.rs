@@ -3,8 +3,8 @@
 //! GTINs, a version row (who, when, old and new values, effective date), the
 //! audit row, and bumps the community's catalogue version.
 
+use super::ItemView;
 use super::draft::{FieldError, ItemDraft};
-use super::{ItemView, PackageLevelView};
 use crate::Backend;
 use crate::audit::{self, AuditEntry};
 use crate::authz::Caller;
@@ -17,7 +17,6 @@ use crate::ledger::Actor;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -608,36 +607,13 @@ pub(crate) async fn all_item_views(
         .order_by_asc(item::Column::Code)
         .all(txn)
         .await?;
-    let mut gtins: HashMap<(Uuid, i32), Vec<String>> = HashMap::new();
-    for g in item_gtin::Entity::find()
+    let gtins = item_gtin::Entity::find()
         .filter(item_gtin::Column::CommunityId.eq(community_id))
-        .order_by_asc(item_gtin::Column::Gtin)
         .all(txn)
-        .await?
-    {
-        gtins.entry((g.item_id, g.level)).or_default().push(g.gtin);
-    }
-    let mut levels: HashMap<Uuid, Vec<PackageLevelView>> = HashMap::new();
-    for l in item_package_level::Entity::find()
+        .await?;
+    let levels = item_package_level::Entity::find()
         .filter(item_package_level::Column::CommunityId.eq(community_id))
-        .order_by_asc(item_package_level::Column::ItemId)
-        .order_by_asc(item_package_level::Column::Level)
         .all(txn)
-        .await?
-    {
-        levels.entry(l.item_id).or_default().push(PackageLevelView {
-            level: l.level,
-            name: l.name,
-            units_per_pack: l.units_per_pack,
-            gtins: gtins.remove(&(l.item_id, l.level)).unwrap_or_default(),
-            trace_code_prefix: l.trace_code_prefix,
-        });
-    }
-    Ok(items
-        .into_iter()
-        .map(|item| ItemView {
-            levels: levels.remove(&item.id).unwrap_or_default(),
-            item,
-        })
-        .collect())
+        .await?;
+    Ok(super::assemble(items, gtins, levels))
 }

@@ -12,9 +12,7 @@ use crate::authz::Caller;
 use crate::entity::enums::{InstitutionKind, ItemStatus};
 use crate::entity::{batch, item, item_gtin, item_package_level};
 use crate::error::{Error, Result};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -114,22 +112,32 @@ pub(crate) async fn item_views(
     items: Vec<item::Model>,
 ) -> Result<Vec<ItemView>> {
     let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
-    let mut gtins: HashMap<(Uuid, i32), Vec<String>> = HashMap::new();
-    for g in item_gtin::Entity::find()
+    let gtins = item_gtin::Entity::find()
         .filter(item_gtin::Column::ItemId.is_in(ids.clone()))
-        .order_by_asc(item_gtin::Column::Gtin)
         .all(conn)
-        .await?
-    {
+        .await?;
+    let levels = item_package_level::Entity::find()
+        .filter(item_package_level::Column::ItemId.is_in(ids))
+        .all(conn)
+        .await?;
+    Ok(assemble(items, gtins, levels))
+}
+
+/// Puts items, their package levels and GTINs together: levels in order,
+/// GTINs sorted.
+pub(crate) fn assemble(
+    items: Vec<item::Model>,
+    mut gtin_rows: Vec<item_gtin::Model>,
+    mut level_rows: Vec<item_package_level::Model>,
+) -> Vec<ItemView> {
+    gtin_rows.sort_by(|a, b| a.gtin.cmp(&b.gtin));
+    level_rows.sort_by_key(|l| l.level);
+    let mut gtins: HashMap<(Uuid, i32), Vec<String>> = HashMap::new();
+    for g in gtin_rows {
         gtins.entry((g.item_id, g.level)).or_default().push(g.gtin);
     }
     let mut levels: HashMap<Uuid, Vec<PackageLevelView>> = HashMap::new();
-    for l in item_package_level::Entity::find()
-        .filter(item_package_level::Column::ItemId.is_in(ids))
-        .order_by_asc(item_package_level::Column::Level)
-        .all(conn)
-        .await?
-    {
+    for l in level_rows {
         levels.entry(l.item_id).or_default().push(PackageLevelView {
             level: l.level,
             name: l.name,
@@ -138,23 +146,27 @@ pub(crate) async fn item_views(
             trace_code_prefix: l.trace_code_prefix,
         });
     }
-    Ok(items
+    items
         .into_iter()
         .map(|item| ItemView {
             levels: levels.remove(&item.id).unwrap_or_default(),
             item,
         })
-        .collect())
+        .collect()
 }
 
 impl Backend {
     /// Items of the caller's community by id, for batched loading.
     pub async fn items_by_ids(&self, caller: &Caller, ids: &[Uuid]) -> Result<Vec<item::Model>> {
-        Ok(item::Entity::find()
+        // By primary key only, community checked here: with the community in
+        // the WHERE clause SQLite's planner prefers the (community, code)
+        // index and scans the whole catalogue (6 ms at 20,000 items).
+        let mut items = item::Entity::find()
             .filter(item::Column::Id.is_in(ids.to_vec()))
-            .filter(item::Column::CommunityId.eq(caller.community_id))
             .all(self.db.conn())
-            .await?)
+            .await?;
+        items.retain(|i| i.community_id == caller.community_id);
+        Ok(items)
     }
 
     /// Package levels (with GTINs) of items, by item id, for batched loading.
@@ -187,7 +199,9 @@ impl Backend {
     /// Batches by id, for batched loading. Batches of another community's
     /// items are left out.
     pub async fn batches_by_ids(&self, caller: &Caller, ids: &[Uuid]) -> Result<Vec<batch::Model>> {
-        Ok(batch::Entity::find()
+        // Driven by the batch primary key; the community is checked on the
+        // joined item here, not in SQL (see `items_by_ids`).
+        let rows = batch::Entity::find()
             .filter(batch::Column::Id.is_in(ids.to_vec()))
             .join(
                 JoinType::InnerJoin,
@@ -196,9 +210,17 @@ impl Backend {
                     .to(item::Column::Id)
                     .into(),
             )
-            .filter(item::Column::CommunityId.eq(caller.community_id))
+            .select_also(item::Entity)
             .all(self.db.conn())
-            .await?)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, item)| {
+                item.as_ref()
+                    .is_some_and(|i| i.community_id == caller.community_id)
+            })
+            .map(|(batch, _)| batch)
+            .collect())
     }
 
     /// A batch of an item in the caller's community.
