@@ -158,9 +158,9 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
 
     println!("\n## adjustStock over HTTP vs raw sqlx transaction — {label}");
     println!(
-        "| clients | yaolian req/s | p50 ms | p99 ms | raw tx/s | raw p50 ms | raw p99 ms | throughput ratio raw/yaolian |"
+        "| clients | yaolian req/s | p50 ms | p99 ms | raw tx/s | raw p50 ms | raw p99 ms | ratio raw/yaolian | HTTP floor req/s |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for clients in [1usize, 8, 32] {
         let per_client = (1600 / clients).max(50);
         let ours = {
