@@ -2,7 +2,7 @@
 
 use crate::Backend;
 use crate::authz::{self, Caller, Target};
-use crate::entity::enums::{InstitutionKind, Role};
+use crate::entity::enums::Role;
 use crate::entity::{app_user, institution, user_role};
 use crate::error::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -144,15 +144,5 @@ impl Backend {
             .all(conn)
             .await?;
         self.user_views(users).await
-    }
-
-    /// The logistics centre of the caller's community.
-    pub async fn logistics_centre(&self, caller: &Caller) -> Result<institution::Model> {
-        institution::Entity::find()
-            .filter(institution::Column::CommunityId.eq(caller.community_id))
-            .filter(institution::Column::Kind.eq(InstitutionKind::LogisticsCentre))
-            .one(self.db.conn())
-            .await?
-            .ok_or_else(|| Error::not_found("logistics centre", caller.community_id))
     }
 }

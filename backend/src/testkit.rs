@@ -29,14 +29,6 @@ pub fn postgres_url() -> Option<String> {
         .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
 }
 
-pub fn backend_name() -> &'static str {
-    if postgres_url().is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    }
-}
-
 /// Creates, connects and migrates a new empty database: on the PostgreSQL
 /// server `DATABASE_URL` names, else a SQLite file.
 pub async fn scratch_database() -> Result<ScratchDb, ConnectError> {
