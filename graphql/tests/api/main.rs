@@ -12,3 +12,4 @@ mod excel;
 mod requests;
 mod schema;
 mod stock;
+mod tenancy;
