@@ -29,6 +29,36 @@ struct Server {
 }
 
 impl Server {
+    /// POSTs a GraphQL request and says whether the JSON at `pointer` in
+    /// the answer is `expect` (`"string"`, `"array"`) — the bench's notion of
+    /// a successful call.
+    async fn call(
+        &self,
+        token: &str,
+        body: serde_json::Value,
+        pointer: &str,
+        expect: &str,
+    ) -> bool {
+        let Ok(resp) = self
+            .client
+            .post(&self.base)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+        else {
+            return false;
+        };
+        let Ok(answer) = resp.json::<serde_json::Value>().await else {
+            return false;
+        };
+        match (answer.pointer(pointer), expect) {
+            (Some(v), "string") => v.is_string(),
+            (Some(v), "array") => v.is_array(),
+            _ => false,
+        }
+    }
+
     async fn start(postgres: Option<&str>) -> Server {
         let scratch = scratch_database_on(postgres).await.expect("database");
         let county = seed_demo(&scratch.db, PASSWORD, Utc::now())
@@ -171,27 +201,16 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
                 let batch = batches[c % batches.len()];
                 async move {
                     let q = if n % 2 == 0 { 1 } else { -1 };
-                    let resp = server
-                        .client
-                        .post(&server.base)
-                        .bearer_auth(token.as_str())
-                        .json(&json!({"query": ADJUST, "variables": {"input": {
+                    let body = json!({"query": ADJUST, "variables": {"input": {
                             "institutionId": centre.to_string(),
                             "batchId": batch.to_string(),
                             "quantity": q,
                             "reason": "bench",
                             "clientRequestId": format!("{round}-{c}-{n}"),
-                        }}}))
-                        .send()
-                        .await;
-                    match resp {
-                        Ok(r) => r
-                            .json::<serde_json::Value>()
-                            .await
-                            .map(|b| b["data"]["adjustStock"]["id"].is_string())
-                            .unwrap_or(false),
-                        Err(_) => false,
-                    }
+                    }}});
+                    server
+                        .call(&token, body, "/data/adjustStock/id", "string")
+                        .await
                 }
             })
             .await
@@ -217,21 +236,14 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
             load(clients, per_client, move |_, _| {
                 let (server, token) = (server.clone(), token.clone());
                 async move {
-                    match server
-                        .client
-                        .post(&server.base)
-                        .bearer_auth(token.as_str())
-                        .json(&json!({"query": "{ me { id } }"}))
-                        .send()
+                    server
+                        .call(
+                            &token,
+                            json!({"query": "{ me { id } }"}),
+                            "/data/me/id",
+                            "string",
+                        )
                         .await
-                    {
-                        Ok(r) => r
-                            .json::<serde_json::Value>()
-                            .await
-                            .map(|b| b["data"]["me"]["id"].is_string())
-                            .unwrap_or(false),
-                        Err(_) => false,
-                    }
                 }
             })
             .await
@@ -479,21 +491,14 @@ async fn search(label: &str, postgres: Option<&str>) {
             let (server, token) = (server.clone(), token.clone());
             let q = queries[(c * 7 + n) % queries.len()].clone();
             async move {
-                match server
-                    .client
-                    .post(&server.base)
-                    .bearer_auth(token.as_str())
-                    .json(&json!({"query": SEARCH, "variables": {"s": q}}))
-                    .send()
+                server
+                    .call(
+                        &token,
+                        json!({"query": SEARCH, "variables": {"s": q}}),
+                        "/data/items/edges",
+                        "array",
+                    )
                     .await
-                {
-                    Ok(r) => r
-                        .json::<serde_json::Value>()
-                        .await
-                        .map(|b| b["data"]["items"]["edges"].is_array())
-                        .unwrap_or(false),
-                    Err(_) => false,
-                }
             }
         })
         .await;
@@ -539,21 +544,14 @@ async fn resolve(label: &str, postgres: Option<&str>) {
             let (server, token, clinic) = (server.clone(), token.clone(), clinic.clone());
             let raw = scans[(c * 13 + n) % scans.len()].clone();
             async move {
-                match server
-                    .client
-                    .post(&server.base)
-                    .bearer_auth(token.as_str())
-                    .json(&json!({"query": RESOLVE, "variables": {"raw": raw, "i": clinic}}))
-                    .send()
+                server
+                    .call(
+                        &token,
+                        json!({"query": RESOLVE, "variables": {"raw": raw, "i": clinic}}),
+                        "/data/resolveBarcode/item/id",
+                        "string",
+                    )
                     .await
-                {
-                    Ok(r) => r
-                        .json::<serde_json::Value>()
-                        .await
-                        .map(|b| b["data"]["resolveBarcode"]["item"]["id"].is_string())
-                        .unwrap_or(false),
-                    Err(_) => false,
-                }
             }
         })
         .await;

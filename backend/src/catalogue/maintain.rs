@@ -175,6 +175,35 @@ async fn check_unique(
     }
 }
 
+/// The package-level and GTIN rows of one item.
+fn level_rows(
+    community_id: Uuid,
+    item_id: Uuid,
+    draft: &ItemDraft,
+    levels: &mut Vec<item_package_level::ActiveModel>,
+    gtins: &mut Vec<item_gtin::ActiveModel>,
+) {
+    for level in &draft.package_levels {
+        levels.push(item_package_level::ActiveModel {
+            item_id: Set(item_id),
+            level: Set(level.level),
+            community_id: Set(community_id),
+            name: Set(level.name.clone()),
+            units_per_pack: Set(level.units_per_pack),
+            trace_code_prefix: Set(level.trace_code_prefix.clone()),
+        });
+        for g in &level.gtins {
+            gtins.push(item_gtin::ActiveModel {
+                community_id: Set(community_id),
+                gtin: Set(g.clone()),
+                item_id: Set(item_id),
+                level: Set(level.level),
+            });
+        }
+    }
+}
+
+/// Replaces an item's package levels and GTINs.
 async fn write_levels(
     txn: &WriteTxn,
     community_id: Uuid,
@@ -189,29 +218,10 @@ async fn write_levels(
         .filter(item_package_level::Column::ItemId.eq(item_id))
         .exec(&**txn)
         .await?;
-    for level in &draft.package_levels {
-        item_package_level::Entity::insert(item_package_level::ActiveModel {
-            item_id: Set(item_id),
-            level: Set(level.level),
-            community_id: Set(community_id),
-            name: Set(level.name.clone()),
-            units_per_pack: Set(level.units_per_pack),
-            trace_code_prefix: Set(level.trace_code_prefix.clone()),
-        })
-        .exec_without_returning(&**txn)
-        .await?;
-        for g in &level.gtins {
-            item_gtin::Entity::insert(item_gtin::ActiveModel {
-                community_id: Set(community_id),
-                gtin: Set(g.clone()),
-                item_id: Set(item_id),
-                level: Set(level.level),
-            })
-            .exec_without_returning(&**txn)
-            .await?;
-        }
-    }
-    Ok(())
+    let (mut levels, mut gtins) = (Vec::new(), Vec::new());
+    level_rows(community_id, item_id, draft, &mut levels, &mut gtins);
+    insert_chunked::<item_package_level::Entity, _>(txn, levels).await?;
+    insert_chunked::<item_gtin::Entity, _>(txn, gtins).await
 }
 
 async fn bump_catalogue_version(txn: &WriteTxn, community_id: Uuid) -> Result<()> {
@@ -339,24 +349,7 @@ pub async fn insert_items(
         };
         apply(&mut model, draft);
         items.push(model);
-        for level in &draft.package_levels {
-            levels.push(item_package_level::ActiveModel {
-                item_id: Set(*id),
-                level: Set(level.level),
-                community_id: Set(community_id),
-                name: Set(level.name.clone()),
-                units_per_pack: Set(level.units_per_pack),
-                trace_code_prefix: Set(level.trace_code_prefix.clone()),
-            });
-            for g in &level.gtins {
-                gtins.push(item_gtin::ActiveModel {
-                    community_id: Set(community_id),
-                    gtin: Set(g.clone()),
-                    item_id: Set(*id),
-                    level: Set(level.level),
-                });
-            }
-        }
+        level_rows(community_id, *id, draft, &mut levels, &mut gtins);
         versions.push(item_version::ActiveModel {
             id: Set(Uuid::now_v7()),
             item_id: Set(*id),
