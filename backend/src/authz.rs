@@ -89,15 +89,19 @@ pub fn can_adjust_stock(caller: &Caller, target: Target) -> Result<()> {
     }
     let own_pharmacist =
         caller.has_role(Role::Pharmacist) && target.institution_id == caller.institution_id;
-    let centre_staff =
-        caller.at_logistics_centre() && caller.has_any_role(&[Role::Warehouse, Role::Admin]);
-    if own_pharmacist || centre_staff {
+    if own_pharmacist || acts_for_members(caller) {
         Ok(())
     } else {
         Err(Error::forbidden(
             "stock adjustments are made by the institution's pharmacist or the logistics centre's warehouse",
         ))
     }
+}
+
+/// The logistics centre's warehouse staff and administrators, who post stock
+/// changes on any member's behalf and approve what members may not do alone.
+pub fn acts_for_members(caller: &Caller) -> bool {
+    caller.at_logistics_centre() && caller.has_any_role(&[Role::Warehouse, Role::Admin])
 }
 
 /// Listing users: administrators and auditors see everyone in the community,
@@ -113,6 +117,21 @@ pub fn can_list_users(caller: &Caller, target: Option<Target>) -> Result<()> {
             "you can only list the users of your own institution",
         )),
         None => Ok(()),
+    }
+}
+
+/// Taking institutions in and out of service: administrators of the
+/// logistics centre, for their own community.
+pub fn can_administer_institutions(caller: &Caller, target: Target) -> Result<()> {
+    if target.community_id != caller.community_id {
+        return Err(Error::forbidden("that institution is in another community"));
+    }
+    if caller.at_logistics_centre() && caller.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "institutions are activated and deactivated by the logistics centre's administrators",
+        ))
     }
 }
 

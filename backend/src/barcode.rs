@@ -95,6 +95,9 @@ impl BarcodeResolution {
     }
 }
 
+/// The most base units one scan may stand for: what a GraphQL `Int` holds.
+pub const MAX_UNITS_PER_SCAN: i64 = i32::MAX as i64;
+
 impl Backend {
     pub async fn resolve_barcode(
         &self,
@@ -218,8 +221,19 @@ impl Backend {
             && es.gtin().is_none()
             && let Some(count) = es.content_count()
         {
-            // (02)+(37): a logistic unit holding `count` packs of the content GTIN.
-            r.units_per_scan = Some(units * i64::from(count));
+            // (02)+(37): a logistic unit holding `count` packs of the content
+            // GTIN. No real carton holds more than a GraphQL Int of base
+            // units; a count that would is a misprint or an attack.
+            let total = units
+                .checked_mul(i64::from(count))
+                .filter(|t| *t <= MAX_UNITS_PER_SCAN)
+                .ok_or_else(|| Error::InvalidBarcode {
+                    reason: "gs1.count_too_large",
+                    message: format!(
+                        "(37) says {count} packs of {units} units; at most {MAX_UNITS_PER_SCAN} units per scan"
+                    ),
+                })?;
+            r.units_per_scan = Some(total);
         }
 
         if let Some(lot) = &r.lot_number {

@@ -1,10 +1,12 @@
 //! Institutions and users: who is who in the community.
 
 use crate::Backend;
+use crate::audit::{self, AuditEntry};
 use crate::authz::{self, Caller, Target};
-use crate::entity::enums::Role;
+use crate::entity::enums::{InstitutionKind, Role};
 use crate::entity::{app_user, institution, user_role};
 use crate::error::{Error, Result};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -144,5 +146,82 @@ impl Backend {
             .all(conn)
             .await?;
         self.user_views(users).await
+    }
+
+    /// Takes an institution out of service: its users can no longer sign
+    /// in and their sessions stop working at once; stock can still leave it
+    /// (returns, write-offs) but nothing new can arrive. The logistics
+    /// centre cannot be deactivated: every member depends on it.
+    pub async fn deactivate_institution(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<institution::Model> {
+        self.set_institution_active(caller, id, false, Some(reason))
+            .await
+    }
+
+    pub async fn reactivate_institution(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<institution::Model> {
+        self.set_institution_active(caller, id, true, None).await
+    }
+
+    async fn set_institution_active(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        active: bool,
+        reason: Option<&str>,
+    ) -> Result<institution::Model> {
+        let operation = if active {
+            "reactivateInstitution"
+        } else {
+            "deactivateInstitution"
+        };
+        let reason = reason.map(crate::stock::require_reason).transpose()?;
+        let inst = self.institution_in_community(caller, id).await?;
+        authz::can_administer_institutions(caller, Self::target(&inst))?;
+        if !active && inst.kind == InstitutionKind::LogisticsCentre {
+            return Err(Error::illegal_state(
+                "the logistics centre cannot be deactivated: every member depends on it",
+            ));
+        }
+        let now = self.clock.now();
+        let txn = self.db.begin_write().await?;
+        // Guarded on the current state, so two administrators racing get one
+        // success and one ILLEGAL_STATE.
+        let changed = institution::Entity::update_many()
+            .col_expr(institution::Column::Active, Expr::value(active))
+            .filter(institution::Column::Id.eq(inst.id))
+            .filter(institution::Column::Active.eq(!active))
+            .exec(&*txn)
+            .await?;
+        if changed.rows_affected != 1 {
+            return Err(Error::illegal_state(if active {
+                "this institution is already active"
+            } else {
+                "this institution is already deactivated"
+            }));
+        }
+        audit::record(
+            &*txn,
+            now,
+            AuditEntry {
+                user_id: Some(caller.user_id),
+                institution_id: Some(inst.id),
+                operation,
+                entity_type: "institution",
+                entity_ids: &[inst.id],
+                detail: Some(serde_json::json!({ "reason": reason })),
+                client_request_id: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(institution::Model { active, ..inst })
     }
 }

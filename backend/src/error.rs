@@ -2,6 +2,7 @@
 //! the API puts in `extensions.code`, and a message a user can act on, in
 //! English and Chinese.
 
+pub use crate::auth::throttle::Refusal;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
@@ -36,8 +37,11 @@ pub enum Error {
     DuplicateTraceCode(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("too many failed sign-ins for this user; try again in {retry_after_secs} s")]
-    RateLimited { retry_after_secs: i64 },
+    #[error("{}", rate_limited_message(*refusal, *retry_after_secs))]
+    RateLimited {
+        retry_after_secs: i64,
+        refusal: Refusal,
+    },
     /// A fault of ours or of the database; the detail goes to the log, not to
     /// the user.
     #[error("internal error (reference {reference})")]
@@ -52,6 +56,8 @@ pub enum AuthFailure {
     RevokedToken,
     BadCredentials,
     UserDisabled,
+    /// The user's institution was deactivated; its sessions stop working.
+    InstitutionInactive,
 }
 
 impl std::fmt::Display for AuthFailure {
@@ -63,6 +69,7 @@ impl std::fmt::Display for AuthFailure {
             AuthFailure::RevokedToken => "the session was signed out; sign in again",
             AuthFailure::BadCredentials => "wrong username or password",
             AuthFailure::UserDisabled => "this account is disabled",
+            AuthFailure::InstitutionInactive => "your institution has been deactivated",
         })
     }
 }
@@ -81,6 +88,13 @@ impl std::fmt::Display for BlockReason {
             BlockReason::Recalled => "recalled",
             BlockReason::Expired => "expired",
         })
+    }
+}
+
+fn rate_limited_message(refusal: Refusal, secs: i64) -> String {
+    match refusal {
+        Refusal::Busy => format!("the server is busy checking passwords; try again in {secs} s"),
+        _ => format!("too many sign-in attempts; try again in {secs} s"),
     }
 }
 
@@ -112,6 +126,7 @@ impl Error {
                 AuthFailure::RevokedToken => "已退出登录，请重新登录".into(),
                 AuthFailure::BadCredentials => "用户名或密码错误".into(),
                 AuthFailure::UserDisabled => "账号已停用".into(),
+                AuthFailure::InstitutionInactive => "所在机构已停用".into(),
             },
             Error::Forbidden(_) => "无权执行此操作".into(),
             Error::NotFound { .. } => "未找到记录".into(),
@@ -132,9 +147,13 @@ impl Error {
             Error::IllegalState(_) => "当前状态不允许此操作".into(),
             Error::DuplicateTraceCode(code) => format!("追溯码 {code} 已被使用"),
             Error::Conflict(_) => "请求冲突".into(),
-            Error::RateLimited { retry_after_secs } => {
-                format!("登录失败次数过多，请 {retry_after_secs} 秒后再试")
-            }
+            Error::RateLimited {
+                retry_after_secs,
+                refusal: Refusal::Busy,
+            } => format!("服务器繁忙，请 {retry_after_secs} 秒后再试"),
+            Error::RateLimited {
+                retry_after_secs, ..
+            } => format!("登录尝试次数过多，请 {retry_after_secs} 秒后再试"),
             Error::Internal { reference } => format!("系统内部错误（参考号 {reference}）"),
         }
     }

@@ -17,7 +17,7 @@
 use crate::clock::business_date;
 use crate::db::WriteTxn;
 use crate::entity::enums::{BatchStatus, MovementKind, ReservationStatus};
-use crate::entity::{batch, stock_balance, stock_movement, stock_reservation};
+use crate::entity::{batch, institution, stock_balance, stock_movement, stock_reservation};
 use crate::error::{BlockReason, Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -148,6 +148,7 @@ async fn increment(
     now: DateTime<Utc>,
 ) -> Result<stock_balance::Model> {
     use stock_balance::Column as C;
+    ensure_may_receive(txn, institution_id).await?;
     Ok(stock_balance::Entity::insert(stock_balance::ActiveModel {
         institution_id: Set(institution_id),
         batch_id: Set(batch.id),
@@ -172,6 +173,26 @@ async fn increment(
     )
     .exec_with_returning(&**txn)
     .await?)
+}
+
+/// A deactivated institution may only lose stock (returns, write-offs), so
+/// that it can be emptied and nothing new arrives there. The row is read
+/// with a share lock (PostgreSQL) so that a deactivation, which updates it,
+/// waits for postings in flight.
+async fn ensure_may_receive(txn: &WriteTxn, institution_id: Uuid) -> Result<()> {
+    let inst = institution::Entity::find_by_id(institution_id)
+        .lock_shared()
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| Error::not_found("institution", institution_id))?;
+    if inst.active {
+        Ok(())
+    } else {
+        Err(Error::illegal_state(format!(
+            "{} ({}) is deactivated: stock can only leave it",
+            inst.name, inst.code
+        )))
+    }
 }
 
 /// Takes `n` from the free (unreserved) stock, or fails with

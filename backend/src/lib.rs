@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod page;
 pub mod stock;
 pub mod testkit;
+pub mod text;
 
 use crate::auth::ThrottlePolicy;
 use crate::clock::Clock;
@@ -32,6 +33,7 @@ pub use yaolian_labels as labels;
 pub struct Settings {
     pub session_ttl: chrono::Duration,
     pub throttle: ThrottlePolicy,
+    pub adjustment: stock::AdjustmentPolicy,
 }
 
 impl Default for Settings {
@@ -39,6 +41,7 @@ impl Default for Settings {
         Self {
             session_ttl: chrono::Duration::hours(12),
             throttle: ThrottlePolicy::default(),
+            adjustment: stock::AdjustmentPolicy::default(),
         }
     }
 }
@@ -50,6 +53,7 @@ pub struct Backend {
     clock: Arc<dyn Clock>,
     settings: Settings,
     search: Arc<catalogue::search::SearchCache>,
+    sign_in: auth::gate::SignInGuards,
 }
 
 impl Backend {
@@ -59,6 +63,7 @@ impl Backend {
             clock,
             settings,
             search: Arc::default(),
+            sign_in: auth::gate::SignInGuards::default(),
         }
     }
 

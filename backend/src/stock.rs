@@ -52,6 +52,9 @@ pub fn require_reason(raw: &str) -> Result<String> {
             format!("must be at most {MAX_REASON_CHARS} characters"),
         ));
     }
+    if let Some(message) = crate::text::hidden_control(reason) {
+        return Err(Error::validation("reason", message));
+    }
     Ok(reason.to_string())
 }
 
@@ -195,6 +198,10 @@ impl Backend {
             .await?;
         authz::can_adjust_stock(caller, Self::target(&inst))?;
         let batch = self.batch_in_community(caller, input.batch_id).await?;
+        if input.quantity > 0 && !authz::acts_for_members(caller) {
+            self.check_member_increase(inst.id, batch.id, input.quantity)
+                .await?;
+        }
         let request_hash = idempotency::fingerprint(&[
             &inst.id.to_string(),
             &batch.id.to_string(),
@@ -285,9 +292,96 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// A member may add stock by hand only up to a multiple of what that
+    /// batch has recently held there (or a small allowance for a batch it
+    /// never held): "found" stock beyond that is for the logistics centre's
+    /// warehouse to post, who then stands as its approver in the movement
+    /// and the audit row. Otherwise a clinic could create stock from
+    /// nothing, over and over.
+    async fn check_member_increase(
+        &self,
+        institution_id: Uuid,
+        batch_id: Uuid,
+        quantity: i64,
+    ) -> Result<()> {
+        let policy = self.settings.adjustment;
+        let since = self.clock.now() - chrono::Duration::days(policy.recent_days);
+        let peak: Option<Option<i64>> = stock_movement::Entity::find()
+            .select_only()
+            .column_as(stock_movement::Column::BalanceAfter.max(), "peak")
+            .filter(stock_movement::Column::InstitutionId.eq(institution_id))
+            .filter(stock_movement::Column::BatchId.eq(batch_id))
+            .filter(stock_movement::Column::OccurredAt.gte(since))
+            .into_tuple()
+            .one(self.db.conn())
+            .await?;
+        let on_hand: Option<i64> = stock_balance::Entity::find()
+            .select_only()
+            .column(stock_balance::Column::OnHand)
+            .filter(stock_balance::Column::InstitutionId.eq(institution_id))
+            .filter(stock_balance::Column::BatchId.eq(batch_id))
+            .into_tuple()
+            .one(self.db.conn())
+            .await?;
+        let recent = peak.flatten().unwrap_or(0).max(on_hand.unwrap_or(0));
+        let cap = policy.member_cap(recent);
+        if quantity > cap {
+            return Err(Error::validation(
+                "quantity",
+                format!(
+                    "at most {cap} base units can be added to this batch here by hand \
+                     ({}x its recent stock, at least {}); the logistics centre's warehouse \
+                     must post a larger increase",
+                    policy.member_multiple, policy.member_allowance
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How much a member may add by hand to one batch in one adjustment.
+#[derive(Debug, Clone, Copy)]
+pub struct AdjustmentPolicy {
+    /// Allowed whatever the batch's history: a box found on a shelf.
+    pub member_allowance: i64,
+    /// Allowed as a multiple of the most the batch held there recently.
+    pub member_multiple: i64,
+    /// What "recently" means, in days.
+    pub recent_days: i64,
+}
+
+impl Default for AdjustmentPolicy {
+    fn default() -> Self {
+        AdjustmentPolicy {
+            member_allowance: 1_000,
+            member_multiple: 2,
+            recent_days: 90,
+        }
+    }
+}
+
+impl AdjustmentPolicy {
+    pub fn member_cap(&self, recent_stock: i64) -> i64 {
+        recent_stock
+            .saturating_mul(self.member_multiple)
+            .max(self.member_allowance)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_add_at_most_a_multiple_of_recent_stock() {
+        let p = AdjustmentPolicy::default();
+        assert_eq!(p.member_cap(0), 1_000);
+        assert_eq!(p.member_cap(400), 1_000);
+        assert_eq!(p.member_cap(3_000), 6_000);
+        assert_eq!(p.member_cap(i64::MAX), i64::MAX);
+    }
 
     #[test]
     fn reasons_are_trimmed_and_required() {

@@ -72,7 +72,11 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
-            let _ = axum::serve(listener, yaolian_graphql::router(backend)).await;
+            let _ = axum::serve(
+                listener,
+                yaolian_graphql::service(yaolian_graphql::router(backend)),
+            )
+            .await;
         });
         Server {
             base: format!("http://{addr}/graphql"),

@@ -118,6 +118,7 @@ impl CatalogueQuery {
     /// Searches the unified catalogue: Chinese name (substring), pinyin
     /// initials or full pinyin, English name, item code, NHSA code or GTIN.
     /// Exact codes first, then prefixes, then substrings.
+    #[graphql(complexity = "crate::limits::connection_complexity(first, child_complexity)")]
     async fn items(
         &self,
         ctx: &Context<'_>,
@@ -127,6 +128,7 @@ impl CatalogueQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Item, EmptyFields, EmptyFields>> {
         let caller = caller(ctx)?;
+        crate::limits::take_rows(ctx, crate::schema::page_rows(first))?;
         let page = backend(ctx)
             .search_items(
                 caller,
@@ -150,10 +152,12 @@ impl CatalogueQuery {
     }
 
     /// Every version of an item: who changed what, when, effective when.
+    #[graphql(complexity = "crate::schema::LIST_WEIGHT * child_complexity")]
     async fn item_history(&self, ctx: &Context<'_>, item_id: ID) -> Result<Vec<ItemVersion>> {
         let caller = caller(ctx)?;
         let id = parse_id(&item_id, "itemId")?;
         let list = backend(ctx).item_history(caller, id).await.gql()?;
+        crate::limits::take_rows(ctx, list.len() as i64)?;
         Ok(list.into_iter().map(ItemVersion).collect())
     }
 }

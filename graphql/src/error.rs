@@ -31,9 +31,15 @@ pub fn to_gql(err: Error) -> async_graphql::Error {
             let r = *reason;
             gql = gql.extend_with(move |_, ext| ext.set("reason", r));
         }
-        Error::RateLimited { retry_after_secs } => {
-            let s = *retry_after_secs;
-            gql = gql.extend_with(move |_, ext| ext.set("retryAfterSeconds", s));
+        Error::RateLimited {
+            retry_after_secs,
+            refusal,
+        } => {
+            let (s, r) = (*retry_after_secs, refusal.code());
+            gql = gql.extend_with(move |_, ext| {
+                ext.set("retryAfterSeconds", s);
+                ext.set("reason", r);
+            });
         }
         _ => {}
     }
@@ -60,6 +66,18 @@ pub fn ensure_code(err: &mut ServerError, default_reason: &str) {
         .as_ref()
         .is_some_and(|ext| ext.get("code").is_some());
     if has_code {
+        return;
+    }
+    // async-graphql's own wording for a missing context entry names our
+    // Rust types; that is an internal fault, and no type name may reach a
+    // client.
+    if err.message.starts_with("Data `") && err.message.contains("does not exist") {
+        let reference = uuid::Uuid::now_v7();
+        tracing::error!(%reference, error = %err.message, "resolver context is missing data");
+        err.message = format!("internal error (reference {reference})");
+        let ext = err.extensions.get_or_insert_with(Default::default);
+        ext.set("code", "INTERNAL");
+        ext.set("reference", reference.to_string());
         return;
     }
     let reason = if err.message.contains("nested too deep") || err.message.contains("too complex") {

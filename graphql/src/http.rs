@@ -6,21 +6,23 @@
 
 use crate::auth::{Auth, bearer};
 use crate::error::{ensure_code, request_error};
-use crate::loaders::Loaders;
+use crate::limits::RequestAllowance;
+use crate::loaders::LoaderSlot;
 use crate::schema::YaolianSchema;
 use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use async_graphql::{BatchRequest, BatchResponse};
 use axum::Router;
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use yaolian_backend::Backend;
+use yaolian_backend::auth::ClientInfo;
 
 /// A GraphQL request in JSON is small; 1 MiB is generous.
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
@@ -47,6 +49,7 @@ pub fn router(backend: Backend) -> Router {
         .route("/labels/batch/{file}", get(crate::files::batch_label))
         .route("/labels/location/{file}", get(crate::files::location_label))
         .with_state(state)
+        .layer(axum::middleware::map_response(security_headers))
         .layer(CatchPanicLayer::custom(|_| {
             json_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -58,6 +61,50 @@ pub fn router(backend: Backend) -> Router {
             Duration::from_secs(60),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The router as a service that knows each connection's peer address, which
+/// sign-in throttling counts by. Serve with `axum::serve(listener, service(router))`.
+pub fn service(
+    router: Router,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
+    router.into_make_service_with_connect_info::<SocketAddr>()
+}
+
+/// GraphiQL's page loads its scripts and styles from unpkg; nothing else.
+const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; \
+    style-src 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com; img-src 'self' data:; \
+    connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// An SVG label is a picture: no scripts, no loads, not even inline styles
+/// from elsewhere.
+const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+/// Everything else is data.
+const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Every response: no MIME sniffing (a label must never run as HTML), and
+/// a Content-Security-Policy fitted to what it is.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let csp = if kind.starts_with("text/html") {
+        GRAPHIQL_CSP
+    } else if kind.starts_with("image/svg+xml") {
+        SVG_CSP
+    } else {
+        DATA_CSP
+    };
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(csp));
+    response
 }
 
 async fn graphiql() -> Html<String> {
@@ -84,34 +131,99 @@ fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
         .into_response()
 }
 
-async fn graphql(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+/// Only these bodies are GraphQL requests. Refusing anything else (a
+/// `text/plain` form post above all) means a web page elsewhere cannot send
+/// a request here without a CORS preflight, which this server never grants.
+fn body_kind(content_type: &str) -> Option<BodyKind> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" | "application/graphql-response+json" => Some(BodyKind::Json),
+        "multipart/form-data" => Some(BodyKind::Multipart),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Json,
+    Multipart,
+}
+
+fn too_large(limit: usize) -> Response {
+    json_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        request_error(
+            "PAYLOAD_TOO_LARGE",
+            "PAYLOAD_TOO_LARGE",
+            &format!("request body is larger than {limit} bytes (请求体过大)"),
+        ),
+    )
+}
+
+async fn graphql(State(app): State<AppState>, request: axum::extract::Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    let client = ClientInfo {
+        address: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip()),
+    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let multipart = content_type.starts_with("multipart/form-data");
-    let limit = if multipart {
-        MAX_MULTIPART_BODY
-    } else {
-        MAX_JSON_BODY
+    let Some(kind) = body_kind(&content_type) else {
+        return json_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            request_error(
+                "VALIDATION",
+                "UNSUPPORTED_MEDIA_TYPE",
+                "send GraphQL requests as application/json, or multipart/form-data for uploads (请求格式不支持)",
+            ),
+        );
+    };
+
+    // Who is asking comes first: an upload is read only for a signed-in
+    // caller, so nobody can make the server parse megabytes without a token.
+    let auth = match headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        None => Auth::Anonymous,
+        Some(value) => match bearer(value) {
+            Some(token) => Auth::from_result(app.backend.authenticate(token).await),
+            None => Auth::Refused(yaolian_backend::error::AuthFailure::InvalidToken),
+        },
+    };
+    if kind == BodyKind::Multipart && !matches!(auth, Auth::Caller(_)) {
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            request_error(
+                "UNAUTHENTICATED",
+                "UPLOAD_NEEDS_SIGN_IN",
+                "sign in before uploading files (请先登录再上传文件)",
+            ),
+        );
+    }
+
+    let limit = match kind {
+        BodyKind::Multipart => MAX_MULTIPART_BODY,
+        BodyKind::Json => MAX_JSON_BODY,
     };
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
-        Err(_) => {
-            return json_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                request_error(
-                    "PAYLOAD_TOO_LARGE",
-                    "PAYLOAD_TOO_LARGE",
-                    &format!("request body is larger than {limit} bytes (请求体过大)"),
-                ),
-            );
-        }
+        Err(_) => return too_large(limit),
     };
 
-    let request = if multipart {
-        async_graphql::http::receive_batch_body(
+    let request = match kind {
+        BodyKind::Multipart => async_graphql::http::receive_batch_body(
             Some(content_type.as_str()),
             futures::io::Cursor::new(bytes.to_vec()),
             MultipartOptions::default()
@@ -119,9 +231,8 @@ async fn graphql(State(app): State<AppState>, headers: HeaderMap, body: Body) ->
                 .max_num_files(4),
         )
         .await
-        .map_err(|e| e.to_string())
-    } else {
-        serde_json::from_slice::<BatchRequest>(&bytes).map_err(|e| e.to_string())
+        .map_err(|e| e.to_string()),
+        BodyKind::Json => serde_json::from_slice::<BatchRequest>(&bytes).map_err(|e| e.to_string()),
     };
     let request = match request {
         Ok(r) => r,
@@ -136,18 +247,6 @@ async fn graphql(State(app): State<AppState>, headers: HeaderMap, body: Body) ->
             );
         }
     };
-
-    let auth = match headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        None => Auth::Anonymous,
-        Some(value) => match bearer(value) {
-            Some(token) => Auth::from_result(app.backend.authenticate(token).await),
-            None => Auth::Refused(yaolian_backend::error::AuthFailure::InvalidToken),
-        },
-    };
-    let mut request = request;
     if let BatchRequest::Batch(list) = &request
         && list.len() > MAX_BATCH
     {
@@ -160,21 +259,58 @@ async fn graphql(State(app): State<AppState>, headers: HeaderMap, body: Body) ->
             ),
         );
     }
-    if let Auth::Caller(caller) = &auth {
-        let with_loaders = |r: async_graphql::Request| r.data(Loaders::new(&app.backend, caller));
-        request = match request {
-            BatchRequest::Single(r) => BatchRequest::Single(with_loaders(r)),
-            BatchRequest::Batch(rs) => {
-                BatchRequest::Batch(rs.into_iter().map(with_loaders).collect())
-            }
-        };
+    // The operations part of an upload is held to the JSON limit: only the
+    // files may be large.
+    if kind == BodyKind::Multipart && operations_size(&request) > MAX_JSON_BODY {
+        return too_large(MAX_JSON_BODY);
     }
-    let mut response = app.schema.execute_batch(request.data(auth)).await;
+
+    let batch = matches!(request, BatchRequest::Batch(_));
+    let allowance = RequestAllowance::new(batch);
+    let slot = LoaderSlot::default();
+    let signed_in = match &auth {
+        Auth::Caller(caller) => {
+            slot.fill(&app.backend, caller);
+            true
+        }
+        _ => false,
+    };
+    let prepare = |r: async_graphql::Request| {
+        let r = r
+            .data(allowance.clone())
+            .data(slot.clone())
+            .data(client)
+            .data(auth.clone());
+        if signed_in {
+            r
+        } else {
+            // The schema is for those who may use it.
+            r.disable_introspection()
+        }
+    };
+    let request = match request {
+        BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
+        BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
+    };
+    let mut response = app.schema.execute_batch(request).await;
     for_each_error(&mut response, |e| ensure_code(e, "BAD_REQUEST"));
     json_response(
         StatusCode::OK,
         serde_json::to_value(&response).unwrap_or_default(),
     )
+}
+
+/// The size of the operations of a request, as its JSON would be.
+fn operations_size(request: &BatchRequest) -> usize {
+    let one = |r: &async_graphql::Request| {
+        r.query.len()
+            + r.operation_name.as_ref().map_or(0, String::len)
+            + serde_json::to_vec(&r.variables).map_or(usize::MAX / 32, |v| v.len())
+    };
+    match request {
+        BatchRequest::Single(r) => one(r),
+        BatchRequest::Batch(rs) => rs.iter().map(one).fold(0, usize::saturating_add),
+    }
 }
 
 fn for_each_error(

@@ -8,8 +8,9 @@ pub mod error;
 pub mod extensions;
 pub mod files;
 pub mod http;
+pub mod limits;
 pub mod loaders;
 pub mod schema;
 pub mod types;
 
-pub use http::router;
+pub use http::{router, service};

@@ -32,6 +32,21 @@ impl Loaders {
     }
 }
 
+/// The request's loaders, filled when the caller is known: at the start of
+/// an authenticated request, or by `login` for the rest of its response.
+#[derive(Clone, Default)]
+pub struct LoaderSlot(Arc<std::sync::OnceLock<Loaders>>);
+
+impl LoaderSlot {
+    pub fn fill(&self, backend: &Backend, caller: &Arc<Caller>) {
+        let _ = self.0.set(Loaders::new(backend, caller));
+    }
+
+    pub fn get(&self) -> Option<&Loaders> {
+        self.0.get()
+    }
+}
+
 pub struct Scope {
     backend: Backend,
     caller: Arc<Caller>,

@@ -127,7 +127,7 @@ async fn run(command: Command) -> Result<(), String> {
             eprintln!(
                 "yaolian listening on http://{addr}/ (GraphiQL), API at http://{addr}/graphql"
             );
-            axum::serve(listener, app)
+            axum::serve(listener, yaolian_graphql::service(app))
                 .with_graceful_shutdown(shutdown_signal())
                 .await
                 .map_err(|e| format!("server error: {e}"))

@@ -4,6 +4,7 @@
 use crate::auth::caller;
 use crate::error::GqlResult;
 use crate::extensions::ErrorCodes;
+use crate::limits::{connection_complexity, take_rows};
 use crate::types::{Institution, StockBalance, StockMovement, User};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{
@@ -21,7 +22,10 @@ pub type YaolianSchema = Schema<Query, Mutation, EmptySubscription>;
 /// Deeper than any screen needs, shallow enough that no request can fan out
 /// without bound.
 pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 2_000;
+/// Each connection weighs `first` × its selection, so this is roughly "rows
+/// × fields": a full page of 200 rows with a dozen fields each fits, three
+/// hundred aliased pages do not.
+pub const MAX_COMPLEXITY: usize = 10_000;
 
 pub fn build(backend: Backend) -> YaolianSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
@@ -37,6 +41,15 @@ pub fn sdl() -> String {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .finish()
         .sdl()
+}
+
+/// What an unpaginated list is weighed as in the complexity limit: about
+/// the size of a county's list of institutions.
+pub(crate) const LIST_WEIGHT: usize = 50;
+
+/// The rows a page will return at most, for the request's allowance.
+pub(crate) fn page_rows(first: Option<i32>) -> i64 {
+    i64::from(first.unwrap_or(50).clamp(0, 200))
 }
 
 pub(crate) fn backend<'a>(ctx: &'a Context<'_>) -> &'a Backend {
@@ -77,6 +90,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     AuthMutation,
+    DirectoryMutation,
     StockMutation,
     crate::catalogue::CatalogueMutation,
 );
@@ -112,7 +126,18 @@ impl AuthMutation {
         username: String,
         password: String,
     ) -> Result<LoginPayload> {
-        let outcome = backend(ctx).login(&username, &password).await.gql()?;
+        crate::limits::take_login(ctx)?;
+        let client = ctx
+            .data_opt::<yaolian_backend::auth::ClientInfo>()
+            .copied()
+            .unwrap_or_default();
+        let outcome = backend(ctx)
+            .login(&username, &password, client)
+            .await
+            .gql()?;
+        if let Some(slot) = ctx.data_opt::<crate::loaders::LoaderSlot>() {
+            slot.fill(backend(ctx), &std::sync::Arc::new(outcome.caller));
+        }
         Ok(LoginPayload {
             token: outcome.token,
             expires_at: outcome.expires_at,
@@ -133,14 +158,17 @@ pub struct DirectoryQuery;
 #[Object]
 impl DirectoryQuery {
     /// Every institution of the caller's community.
+    #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
     async fn institutions(&self, ctx: &Context<'_>) -> Result<Vec<Institution>> {
         let caller = caller(ctx)?;
         let list = backend(ctx).institutions(caller).await.gql()?;
+        take_rows(ctx, list.len() as i64)?;
         Ok(list.into_iter().map(Institution).collect())
     }
 
     /// Administrators and auditors see every user; others see their own
     /// institution's.
+    #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
     async fn users(&self, ctx: &Context<'_>, institution_id: Option<ID>) -> Result<Vec<User>> {
         let caller = caller(ctx)?;
         let institution_id = institution_id
@@ -148,7 +176,42 @@ impl DirectoryQuery {
             .map(|id| parse_id(id, "institutionId"))
             .transpose()?;
         let list = backend(ctx).users(caller, institution_id).await.gql()?;
+        take_rows(ctx, list.len() as i64)?;
         Ok(list.into_iter().map(User).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct DirectoryMutation;
+
+#[Object]
+impl DirectoryMutation {
+    /// Takes an institution out of service (ADMIN at the logistics centre):
+    /// its users' sessions stop working and they cannot sign in; its stock
+    /// can still be returned or written off, but nothing new arrives.
+    async fn deactivate_institution(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<Institution> {
+        let caller = caller(ctx)?;
+        let id = parse_id(&id, "id")?;
+        backend(ctx)
+            .deactivate_institution(caller, id, &reason)
+            .await
+            .gql()
+            .map(Institution)
+    }
+
+    async fn reactivate_institution(&self, ctx: &Context<'_>, id: ID) -> Result<Institution> {
+        let caller = caller(ctx)?;
+        let id = parse_id(&id, "id")?;
+        backend(ctx)
+            .reactivate_institution(caller, id)
+            .await
+            .gql()
+            .map(Institution)
     }
 }
 
@@ -158,6 +221,7 @@ pub struct StockQuery;
 #[Object]
 impl StockQuery {
     /// Stock balances of one institution, soonest expiry first.
+    #[graphql(complexity = "connection_complexity(first, child_complexity)")]
     async fn stock(
         &self,
         ctx: &Context<'_>,
@@ -167,6 +231,7 @@ impl StockQuery {
         after: Option<String>,
     ) -> Result<Connection<String, StockBalance, EmptyFields, EmptyFields>> {
         let caller = caller(ctx)?;
+        take_rows(ctx, page_rows(first))?;
         let institution_id = parse_id(&institution_id, "institutionId")?;
         let item_id = item_id
             .as_ref()
@@ -185,6 +250,7 @@ impl StockQuery {
     }
 
     /// Every movement of one batch at one institution, in posting order.
+    #[graphql(complexity = "connection_complexity(first, child_complexity)")]
     async fn stock_card(
         &self,
         ctx: &Context<'_>,
@@ -194,6 +260,7 @@ impl StockQuery {
         after: Option<String>,
     ) -> Result<Connection<String, StockMovement, EmptyFields, EmptyFields>> {
         let caller = caller(ctx)?;
+        take_rows(ctx, page_rows(first))?;
         let institution_id = parse_id(&institution_id, "institutionId")?;
         let batch_id = parse_id(&batch_id, "batchId")?;
         let page = backend(ctx)

@@ -1,7 +1,7 @@
 //! GraphQL types over the backend's models. Resolvers here only reshape;
 //! related objects come through the per-request DataLoaders.
 
-use crate::loaders::Loaders;
+use crate::loaders::{LoaderSlot, Loaders};
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -93,7 +93,13 @@ pub enum MovementKind {
 }
 
 fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
-    ctx.data::<Loaders>()
+    ctx.data_opt::<LoaderSlot>()
+        .and_then(LoaderSlot::get)
+        .ok_or_else(|| {
+            crate::error::to_gql(yaolian_backend::Error::Unauthenticated(
+                yaolian_backend::error::AuthFailure::MissingToken,
+            ))
+        })
 }
 
 pub(crate) async fn load_institution(ctx: &Context<'_>, id: Uuid) -> Result<Institution> {

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_foundation;
 mod m20261123_000002_catalogue;
+mod m20261201_000003_sign_in_throttle;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_catalogue::Migration),
+            Box::new(m20261201_000003_sign_in_throttle::Migration),
         ]
     }
 }

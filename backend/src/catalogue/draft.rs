@@ -70,6 +70,8 @@ fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) 
         errors.push(err(field, "is required"));
     } else if v.chars().count() > max {
         errors.push(err(field, format!("must be at most {max} characters")));
+    } else if let Some(message) = crate::text::hidden_control(&v) {
+        errors.push(err(field, message));
     }
     v
 }
@@ -83,6 +85,8 @@ fn optional(
     let v = value.map(str::trim).filter(|v| !v.is_empty())?.to_string();
     if v.chars().count() > max {
         errors.push(err(field, format!("must be at most {max} characters")));
+    } else if let Some(message) = crate::text::hidden_control(&v) {
+        errors.push(err(field, message));
     }
     Some(v)
 }

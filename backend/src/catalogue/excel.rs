@@ -438,6 +438,9 @@ fn write_workbook(views: &[ItemView]) -> Result<Vec<u8>, XlsxError> {
     let money_format = Format::new().set_num_format("0.00");
     let time_format = Format::new().set_num_format(DATETIME_FORMAT);
 
+    // Text is written as text, never as a formula; the quote prefix also
+    // keeps Excel from turning it into one when a buyer edits the cell.
+    let quoted_format = Format::new().set_quote_prefix();
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name(SHEET_NAME)?;
@@ -470,6 +473,10 @@ fn write_workbook(views: &[ItemView]) -> Result<Vec<u8>, XlsxError> {
         for (x, col) in cols.iter().enumerate() {
             let width = match cell_of(view, *col) {
                 Out::Blank => 0,
+                Out::Text(s) if starts_like_formula(&s) => {
+                    sheet.write_string_with_format(row, x as u16, &s, &quoted_format)?;
+                    display_width(&s)
+                }
                 Out::Text(s) => {
                     sheet.write_string(row, x as u16, &s)?;
                     display_width(&s)
@@ -555,6 +562,12 @@ fn write_workbook(views: &[ItemView]) -> Result<Vec<u8>, XlsxError> {
     }
 
     workbook.save_to_buffer()
+}
+
+/// Text that Excel (or a spreadsheet it is pasted into) would read as a
+/// formula: a typed name like `=HYPERLINK(...)` must stay a name.
+fn starts_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@'])
 }
 
 fn internal(what: &str, err: impl std::fmt::Display) -> Error {
@@ -1436,10 +1449,30 @@ impl Backend {
     /// The whole catalogue of the caller's community as an .xlsx workbook.
     pub async fn export_catalogue(&self, caller: &Caller) -> Result<Vec<u8>> {
         let views = all_item_views(self.db.conn(), caller.community_id).await?;
-        tokio::task::spawn_blocking(move || write_workbook(&views))
+        let items = views.len();
+        let bytes = tokio::task::spawn_blocking(move || write_workbook(&views))
             .await
             .map_err(|e| internal("catalogue export task failed", e))?
-            .map_err(|e| internal("cannot write the catalogue workbook", e))
+            .map_err(|e| internal("cannot write the catalogue workbook", e))?;
+        // Who took a copy of the catalogue (its prices) out, and when.
+        let now = self.clock.now();
+        let txn = self.db.begin_write().await?;
+        audit::record(
+            &*txn,
+            now,
+            AuditEntry {
+                user_id: Some(caller.user_id),
+                institution_id: Some(caller.institution_id),
+                operation: "exportCatalogue",
+                entity_type: "export",
+                entity_ids: &[],
+                detail: Some(serde_json::json!({ "items": items, "bytes": bytes.len() })),
+                client_request_id: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(bytes)
     }
 
     /// Reads an .xlsx in the export's layout; validates every row; imports

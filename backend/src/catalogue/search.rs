@@ -200,7 +200,9 @@ impl Backend {
         // Only the requested page needs ordering: partition around its end,
         // then sort what comes before (a short query like 片 hits most of
         // the catalogue).
-        let wanted = offset + limit;
+        let wanted = offset
+            .checked_add(limit)
+            .ok_or_else(|| Error::validation("after", "is not a cursor from this list"))?;
         let has_next_page = hits.len() > wanted;
         if has_next_page {
             hits.select_nth_unstable_by(wanted, order);

@@ -38,7 +38,7 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let router = yaolian_graphql::router(backend.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(listener, yaolian_graphql::service(router)).await;
         });
         TestApp {
             base: format!("http://{addr}"),

@@ -11,14 +11,14 @@ use crate::audit::{self, AuditEntry};
 use crate::authz::Caller;
 use crate::directory::UserView;
 use crate::entity::enums::{InstitutionKind, Role};
-use crate::entity::{app_user, institution, login_throttle, session, user_role};
+use crate::entity::{app_user, institution, session, user_role};
 use crate::error::{AuthFailure, Error, Result};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter,
     QuerySelect, Set,
@@ -26,23 +26,15 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Sign-in throttling per username: after this many failures inside the
-/// window, the username is locked for the lockout period.
-#[derive(Debug, Clone, Copy)]
-pub struct ThrottlePolicy {
-    pub max_failures: i32,
-    pub window: Duration,
-    pub lockout: Duration,
-}
+pub mod gate;
+pub mod throttle;
 
-impl Default for ThrottlePolicy {
-    fn default() -> Self {
-        Self {
-            max_failures: 5,
-            window: Duration::minutes(15),
-            lockout: Duration::minutes(15),
-        }
-    }
+pub use throttle::ThrottlePolicy;
+
+/// Where a sign-in attempt came from, as the HTTP layer saw it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientInfo {
+    pub address: Option<std::net::IpAddr>,
 }
 
 #[derive(FromQueryResult)]
@@ -55,6 +47,7 @@ struct SessionRow {
     active: bool,
     institution_id: Uuid,
     institution_kind: InstitutionKind,
+    institution_active: bool,
     community_id: Uuid,
     role: Option<Role>,
 }
@@ -63,6 +56,8 @@ pub struct LoginOutcome {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub user: UserView,
+    /// The new session's caller, for resolving the rest of the response.
+    pub caller: Caller,
 }
 
 /// Hashes a password with argon2id and a fresh salt (PHC string).
@@ -111,58 +106,131 @@ pub fn normalise_username(raw: &str) -> Result<String> {
 }
 
 impl Backend {
-    pub async fn login(&self, username: &str, password: &str) -> Result<LoginOutcome> {
+    /// Signs in. Every attempt is counted before its password is checked
+    /// (see [`throttle`]), password checks queue behind one per core (see
+    /// [`gate`]), and a wrong username, a wrong password, a disabled account
+    /// and a deactivated institution all answer the same
+    /// `UNAUTHENTICATED`, so the answer tells nothing about which it was.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: ClientInfo,
+    ) -> Result<LoginOutcome> {
         let username = normalise_username(username)?;
+        let now = self.clock.now();
+        let policy = self.settings.throttle;
+        self.sign_in
+            .addresses
+            .take(client.address, now, &policy)
+            .inspect_err(|_| {
+                tracing::warn!(address = ?client.address, "sign-in flood from one address refused");
+            })?;
         if password.is_empty() || password.len() > 1024 {
             return Err(Error::Unauthenticated(AuthFailure::BadCredentials));
         }
-        let now = self.clock.now();
+        let address = gate::throttle_address(client.address);
+        let keys = throttle::Keys::new(&username, &address);
+
         let conn = self.db.conn();
-
-        if let Some(t) = login_throttle::Entity::find_by_id(username.clone())
-            .one(conn)
-            .await?
-            && let Some(until) = t.locked_until
-            && until > now
-        {
-            return Err(Error::RateLimited {
-                retry_after_secs: (until - now).num_seconds().max(1),
-            });
-        }
-
-        let user = app_user::Entity::find()
+        let found = match app_user::Entity::find()
             .filter(app_user::Column::Username.eq(username.clone()))
             .one(conn)
-            .await?;
-        let phc = user
+            .await?
+        {
+            Some(user) => {
+                let inst = institution::Entity::find_by_id(user.institution_id)
+                    .one(conn)
+                    .await?;
+                Some((user, inst))
+            }
+            None => None,
+        };
+        // Who the audit row is about: a user that exists, or only a hash of
+        // what was typed (it may be a password typed in the wrong field).
+        let user_id = found.as_ref().map(|(u, _)| u.id);
+        let who = match &found {
+            Some(_) => serde_json::Value::Null,
+            None => serde_json::Value::from(throttle::username_fingerprint(&username)),
+        };
+
+        let txn = self.db.begin_write().await?;
+        match throttle::admit(&txn, &keys, now, &policy).await? {
+            throttle::Decision::Admit { .. } => txn.commit().await?,
+            throttle::Decision::Refuse {
+                refusal,
+                retry_after_secs,
+            } => {
+                audit::record(
+                    &*txn,
+                    now,
+                    AuditEntry {
+                        user_id,
+                        institution_id: None,
+                        operation: "login_refused",
+                        entity_type: "user",
+                        entity_ids: user_id.as_slice(),
+                        detail: Some(serde_json::json!({
+                            "address": address,
+                            "refusal": refusal.code(),
+                            "usernameHash": who,
+                        })),
+                        client_request_id: None,
+                    },
+                )
+                .await?;
+                txn.commit().await?;
+                return Err(Error::RateLimited {
+                    retry_after_secs,
+                    refusal,
+                });
+            }
+        }
+
+        let phc = found
             .as_ref()
-            .map(|u| u.password_hash.clone())
+            .map(|(u, _)| u.password_hash.clone())
             .unwrap_or_else(|| DUMMY_HASH.clone());
         let attempt = password.to_string();
-        // argon2id takes tens of milliseconds of CPU by design: keep it off
-        // the async workers.
-        let verified = tokio::task::spawn_blocking(move || verify_password(&attempt, &phc))
-            .await
-            .unwrap_or(false);
+        let verified = self
+            .sign_in
+            .argon
+            .run(move || verify_password(&attempt, &phc))
+            .await?;
 
-        let user = match user {
-            Some(u) if verified => u,
-            found => {
-                self.record_failed_login(&username, found.map(|u| u.id), now)
-                    .await?;
-                return Err(Error::Unauthenticated(AuthFailure::BadCredentials));
+        let usable = match found {
+            Some((user, Some(inst))) if verified && user.active && inst.active => {
+                Some((user, inst))
             }
+            _ => None,
         };
-        if !user.active {
-            return Err(Error::Unauthenticated(AuthFailure::UserDisabled));
-        }
+        let Some((user, inst)) = usable else {
+            let txn = self.db.begin_write().await?;
+            audit::record(
+                &*txn,
+                now,
+                AuditEntry {
+                    user_id,
+                    institution_id: None,
+                    operation: "login_failed",
+                    entity_type: "user",
+                    entity_ids: user_id.as_slice(),
+                    detail: Some(serde_json::json!({
+                        "address": address,
+                        "usernameHash": who,
+                    })),
+                    client_request_id: None,
+                },
+            )
+            .await?;
+            txn.commit().await?;
+            return Err(Error::Unauthenticated(AuthFailure::BadCredentials));
+        };
 
         let token = new_token();
         let expires_at = now + self.settings.session_ttl;
         let txn = self.db.begin_write().await?;
-        login_throttle::Entity::delete_by_id(username.clone())
-            .exec(&*txn)
-            .await?;
+        throttle::succeeded(&txn, &keys).await?;
         let session_id = Uuid::now_v7();
         session::ActiveModel {
             id: Set(session_id),
@@ -183,7 +251,7 @@ impl Backend {
                 operation: "login",
                 entity_type: "session",
                 entity_ids: &[session_id],
-                detail: None,
+                detail: Some(serde_json::json!({ "address": address })),
                 client_request_id: None,
             },
         )
@@ -191,63 +259,21 @@ impl Backend {
         txn.commit().await?;
 
         let user = self.user_view(user).await?;
+        let caller = Caller {
+            user_id: user.id,
+            username: user.username.clone(),
+            roles: user.roles.clone(),
+            institution_id: inst.id,
+            institution_kind: inst.kind,
+            community_id: inst.community_id,
+            session_id,
+        };
         Ok(LoginOutcome {
             token,
             expires_at,
             user,
+            caller,
         })
-    }
-
-    async fn record_failed_login(
-        &self,
-        username: &str,
-        user_id: Option<Uuid>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        use login_throttle::Column as C;
-        let policy = self.settings.throttle;
-        let txn = self.db.begin_write().await?;
-        let current = login_throttle::Entity::find_by_id(username.to_string())
-            .one(&*txn)
-            .await?;
-        let (failures, window_started_at) = match current {
-            Some(t) if now - t.window_started_at < policy.window => {
-                (t.failures + 1, t.window_started_at)
-            }
-            _ => (1, now),
-        };
-        let locked_until = (failures >= policy.max_failures).then(|| now + policy.lockout);
-        login_throttle::Entity::insert(login_throttle::ActiveModel {
-            username: Set(username.to_string()),
-            failures: Set(failures),
-            window_started_at: Set(window_started_at),
-            locked_until: Set(locked_until),
-        })
-        .on_conflict(
-            OnConflict::column(C::Username)
-                .value(C::Failures, Expr::value(failures))
-                .value(C::WindowStartedAt, Expr::value(window_started_at))
-                .value(C::LockedUntil, Expr::value(locked_until))
-                .to_owned(),
-        )
-        .exec_without_returning(&*txn)
-        .await?;
-        audit::record(
-            &*txn,
-            now,
-            AuditEntry {
-                user_id,
-                institution_id: None,
-                operation: "login_failed",
-                entity_type: "user",
-                entity_ids: user_id.as_slice(),
-                detail: Some(serde_json::json!({ "username": username, "failures": failures })),
-                client_request_id: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
     }
 
     /// The caller behind a bearer token, or why there is none.
@@ -268,6 +294,7 @@ impl Backend {
             .column(app_user::Column::Active)
             .column_as(institution::Column::Id, "institution_id")
             .column_as(institution::Column::Kind, "institution_kind")
+            .column_as(institution::Column::Active, "institution_active")
             .column(institution::Column::CommunityId)
             .column(user_role::Column::Role)
             .join(
@@ -306,6 +333,9 @@ impl Backend {
         }
         if !first.active {
             return Err(Error::Unauthenticated(AuthFailure::UserDisabled));
+        }
+        if !first.institution_active {
+            return Err(Error::Unauthenticated(AuthFailure::InstitutionInactive));
         }
         let mut roles: Vec<_> = rows.iter().filter_map(|r| r.role).collect();
         roles.sort();
