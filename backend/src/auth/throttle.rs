@@ -165,8 +165,14 @@ impl Counter {
     fn locked(&self, now: DateTime<Utc>) -> Option<i64> {
         self.locked_until
             .filter(|u| *u > now)
-            .map(|u| (u - now).num_seconds().max(1))
+            .map(|u| whole_seconds_until(now, u))
     }
+}
+
+/// Rounded up, and at least one: "try again in 0 s" helps nobody.
+fn whole_seconds_until(now: DateTime<Utc>, until: DateTime<Utc>) -> i64 {
+    let ms = (until - now).num_milliseconds();
+    ((ms + 999) / 1000).max(1)
 }
 
 /// The decision for one attempt, and the counters to store with it. Pure,
@@ -201,9 +207,7 @@ pub(crate) fn decide(
     }
     let has_failed_here = pair.failures > 0 || pair.lockouts > 0;
     if user.failures >= policy.user_max_failures && has_failed_here {
-        let secs = (user.window_started_at + policy.window - now)
-            .num_seconds()
-            .max(1);
+        let secs = whole_seconds_until(now, user.window_started_at + policy.window);
         return Decision::Refuse {
             refusal: Refusal::UserUnderAttack,
             retry_after_secs: secs,

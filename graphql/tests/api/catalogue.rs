@@ -23,7 +23,7 @@ fn codes(body: &Value) -> Vec<String> {
         .collect()
 }
 
-fn new_item(code: &str, name: &str, gtin: &str) -> Value {
+pub(crate) fn new_item(code: &str, name: &str, gtin: &str) -> Value {
     json!({
         "code": code,
         "kind": "DRUG",

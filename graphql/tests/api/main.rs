@@ -11,5 +11,6 @@ mod directory;
 mod excel;
 mod requests;
 mod schema;
+mod security;
 mod stock;
 mod tenancy;

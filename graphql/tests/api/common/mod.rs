@@ -24,6 +24,10 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(Settings::default()).await
+    }
+
+    pub async fn spawn_with(settings: Settings) -> Self {
         let scratch = scratch_database().await.expect("scratch database");
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 6, 15, 2, 0, 0).unwrap());
         let county = seed_demo(&scratch.db, PASSWORD, clock.now())
@@ -32,7 +36,7 @@ impl TestApp {
         let backend = Backend::new(
             scratch.db.clone(),
             Arc::new(clock.clone()) as Arc<dyn Clock>,
-            Settings::default(),
+            settings,
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -91,6 +95,36 @@ impl TestApp {
         let json =
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
         (status, json)
+    }
+
+    /// A client whose requests come from `address` (any of 127.0.0.0/8 is
+    /// this machine), for what is counted per client address.
+    pub fn client_from(&self, address: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .local_address(Some(address.parse().expect("an IP address")))
+            .build()
+            .expect("client")
+    }
+
+    /// A sign-in attempt from `client`; returns the response body.
+    pub async fn try_login(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> Value {
+        client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({
+                "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+                "variables": { "u": username, "p": password },
+            }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON")
     }
 
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
