@@ -62,39 +62,114 @@ pub struct Target {
     pub community_id: Uuid,
 }
 
-/// Reading stock: own institution always; the whole community for the
-/// centre's staff, auditors, and doctors (who check availability before they
-/// prescribe).
-pub fn can_read_stock(caller: &Caller, target: Target) -> Result<()> {
-    if target.community_id != caller.community_id {
-        return Err(Error::forbidden("that institution is in another community"));
-    }
-    if target.institution_id == caller.institution_id
-        || caller.sees_whole_community()
-        || caller.has_role(Role::Doctor)
-    {
-        Ok(())
-    } else {
-        Err(Error::forbidden(
-            "you can only see the stock of your own institution",
-        ))
+/// What a check is about: the community as a whole, or one institution in it.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Community(Uuid),
+    Institution(Target),
+}
+
+impl Scope {
+    fn community_id(self) -> Uuid {
+        match self {
+            Scope::Community(c) => c,
+            Scope::Institution(t) => t.community_id,
+        }
     }
 }
 
-/// Adjusting stock: a pharmacist of that institution, or the centre's
-/// warehouse staff and administrators, who act for every member.
-pub fn can_adjust_stock(caller: &Caller, target: Target) -> Result<()> {
-    if target.community_id != caller.community_id {
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// Everything a caller may be allowed to do. [`authorize`] is the one
+        /// place that decides, with one `match`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action { $($(#[$doc])* $name,)* }
+
+        impl Action {
+            /// Every action, so that tests can walk the whole table.
+            pub const ALL: &'static [Action] = &[$(Action::$name,)*];
+        }
+    };
+}
+
+actions! {
+    /// One's own profile and the institutions of the community.
+    ReadDirectory,
+    /// The unified catalogue, its items and their history.
+    ReadCatalogue,
+    /// The catalogue as a spreadsheet.
+    ExportCatalogue,
+    /// What a scan means (with an institution: as seen there).
+    ResolveBarcode,
+    /// Printable labels of batches and locations.
+    PrintLabel,
+    /// Balances and stock cards of an institution.
+    ReadStock,
+    /// Manual stock adjustments at an institution.
+    AdjustStock,
+    /// The users of an institution (`Scope::Community`: of all of them).
+    ListUsers,
+    /// Creating, editing, suspending, delisting and importing items.
+    MaintainCatalogue,
+    /// Taking institutions in and out of service.
+    AdministerInstitutions,
+}
+
+/// May `caller` do `action` in `scope`? Nothing crosses communities.
+pub fn authorize(caller: &Caller, action: Action, scope: Scope) -> Result<()> {
+    if scope.community_id() != caller.community_id {
         return Err(Error::forbidden("that institution is in another community"));
     }
-    let own_pharmacist =
-        caller.has_role(Role::Pharmacist) && target.institution_id == caller.institution_id;
-    if own_pharmacist || acts_for_members(caller) {
+    let own =
+        |s: Scope| matches!(s, Scope::Institution(t) if t.institution_id == caller.institution_id);
+    let centre = caller.at_logistics_centre();
+    let allowed = match action {
+        // Any member may read: the catalogue and the directory are the
+        // community's shared reference, and a scan or a label only says
+        // what a pack is.
+        Action::ReadDirectory
+        | Action::ReadCatalogue
+        | Action::ExportCatalogue
+        | Action::ResolveBarcode
+        | Action::PrintLabel => true,
+        // Own institution always; the whole community for the centre's
+        // staff, auditors, and doctors (who check before they prescribe).
+        Action::ReadStock => {
+            own(scope) || caller.sees_whole_community() || caller.has_role(Role::Doctor)
+        }
+        Action::AdjustStock => {
+            (caller.has_role(Role::Pharmacist) && own(scope)) || acts_for_members(caller)
+        }
+        Action::ListUsers => caller.has_any_role(&[Role::Admin, Role::Auditor]) || own(scope),
+        Action::MaintainCatalogue => centre && caller.has_any_role(&[Role::Buyer, Role::Admin]),
+        Action::AdministerInstitutions => centre && caller.has_role(Role::Admin),
+    };
+    if allowed {
         Ok(())
     } else {
-        Err(Error::forbidden(
-            "stock adjustments are made by the institution's pharmacist or the logistics centre's warehouse",
-        ))
+        Err(Error::forbidden(refusal(action)))
+    }
+}
+
+/// Why the policy said no, in words a user can act on.
+fn refusal(action: Action) -> &'static str {
+    match action {
+        Action::ReadDirectory
+        | Action::ReadCatalogue
+        | Action::ExportCatalogue
+        | Action::ResolveBarcode
+        | Action::PrintLabel => "not allowed",
+        Action::ReadStock => "you can only see the stock of your own institution",
+        Action::AdjustStock => {
+            "stock adjustments are made by the institution's pharmacist or the logistics centre's warehouse"
+        }
+        Action::ListUsers => "you can only list the users of your own institution",
+        Action::MaintainCatalogue => {
+            "the catalogue is kept by the logistics centre (BUYER or ADMIN)"
+        }
+        Action::AdministerInstitutions => {
+            "institutions are activated and deactivated by the logistics centre's administrators"
+        }
     }
 }
 
@@ -104,43 +179,32 @@ pub fn acts_for_members(caller: &Caller) -> bool {
     caller.at_logistics_centre() && caller.has_any_role(&[Role::Warehouse, Role::Admin])
 }
 
-/// Listing users: administrators and auditors see everyone in the community,
-/// others only their own institution.
-pub fn can_list_users(caller: &Caller, target: Option<Target>) -> Result<()> {
-    let all = caller.has_any_role(&[Role::Admin, Role::Auditor]);
-    match target {
-        Some(t) if t.community_id != caller.community_id => {
-            Err(Error::forbidden("that institution is in another community"))
-        }
-        Some(t) if all || t.institution_id == caller.institution_id => Ok(()),
-        Some(_) => Err(Error::forbidden(
-            "you can only list the users of your own institution",
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Taking institutions in and out of service: administrators of the
-/// logistics centre, for their own community.
-pub fn can_administer_institutions(caller: &Caller, target: Target) -> Result<()> {
-    if target.community_id != caller.community_id {
-        return Err(Error::forbidden("that institution is in another community"));
-    }
-    if caller.at_logistics_centre() && caller.has_role(Role::Admin) {
-        Ok(())
-    } else {
-        Err(Error::forbidden(
-            "institutions are activated and deactivated by the logistics centre's administrators",
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
-    fn caller(kind: InstitutionKind, roles: &[Role], inst: Uuid, community: Uuid) -> Caller {
-        Caller {
+    /// Where the caller stands relative to the institution checked.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    enum Place {
+        Own,
+        OtherMember,
+        Centre,
+        /// `Scope::Community`.
+        Community,
+    }
+
+    const PLACES: [Place; 4] = [
+        Place::Own,
+        Place::OtherMember,
+        Place::Centre,
+        Place::Community,
+    ];
+
+    /// The callers: a role at a village clinic, and each centre role at the
+    /// centre.
+    fn callers(community: Uuid, clinic: Uuid, centre: Uuid) -> Vec<(&'static str, Caller)> {
+        let at = |kind, roles: &[Role], inst| Caller {
             user_id: Uuid::now_v7(),
             username: "u".into(),
             roles: roles.to_vec(),
@@ -148,112 +212,154 @@ mod tests {
             institution_kind: kind,
             community_id: community,
             session_id: Uuid::now_v7(),
+        };
+        use InstitutionKind::{LogisticsCentre as C, VillageClinic as V};
+        vec![
+            ("clinic pharmacist", at(V, &[Role::Pharmacist], clinic)),
+            ("clinic doctor", at(V, &[Role::Doctor], clinic)),
+            // A "warehouse" user at a clinic is not the centre's warehouse.
+            ("clinic warehouse", at(V, &[Role::Warehouse], clinic)),
+            ("centre admin", at(C, &[Role::Admin], centre)),
+            ("centre buyer", at(C, &[Role::Buyer], centre)),
+            ("centre warehouse", at(C, &[Role::Warehouse], centre)),
+            ("centre auditor", at(C, &[Role::Auditor], centre)),
+        ]
+    }
+
+    /// The policy, written out: for each action, the callers allowed at each
+    /// place. "*" is everyone. A new action without a row fails the test.
+    fn table() -> HashMap<Action, Vec<(Place, &'static [&'static str])>> {
+        use Place::*;
+        const ALL: &[&str] = &["*"];
+        const STAFF_READ: &[&str] = &[
+            "clinic doctor",
+            "centre admin",
+            "centre buyer",
+            "centre warehouse",
+            "centre auditor",
+        ];
+        const ADJUST: &[&str] = &["centre admin", "centre warehouse"];
+        const LIST_ALL: &[&str] = &["centre admin", "centre auditor"];
+        const MAINTAIN: &[&str] = &["centre admin", "centre buyer"];
+        const ADMIN: &[&str] = &["centre admin"];
+        let everywhere = |who: &'static [&'static str]| {
+            vec![
+                (Own, who),
+                (OtherMember, who),
+                (Centre, who),
+                (Community, who),
+            ]
+        };
+        let mut t = HashMap::new();
+        for a in [
+            Action::ReadDirectory,
+            Action::ReadCatalogue,
+            Action::ExportCatalogue,
+            Action::ResolveBarcode,
+            Action::PrintLabel,
+        ] {
+            t.insert(a, everywhere(ALL));
         }
+        t.insert(
+            Action::ReadStock,
+            vec![
+                (Own, ALL),
+                (OtherMember, STAFF_READ),
+                (Centre, STAFF_READ),
+                (Community, STAFF_READ),
+            ],
+        );
+        t.insert(
+            Action::AdjustStock,
+            vec![
+                (
+                    Own,
+                    &["clinic pharmacist", "centre admin", "centre warehouse"][..],
+                ),
+                (OtherMember, ADJUST),
+                (Centre, ADJUST),
+                (Community, ADJUST),
+            ],
+        );
+        t.insert(
+            Action::ListUsers,
+            vec![
+                (Own, ALL),
+                (OtherMember, LIST_ALL),
+                (Centre, LIST_ALL),
+                (Community, LIST_ALL),
+            ],
+        );
+        t.insert(Action::MaintainCatalogue, everywhere(MAINTAIN));
+        t.insert(Action::AdministerInstitutions, everywhere(ADMIN));
+        t
     }
 
     #[test]
-    fn stock_visibility_follows_role_and_institution() {
+    fn every_action_role_and_place_matches_the_table() {
         let community = Uuid::now_v7();
         let clinic = Uuid::now_v7();
         let other = Uuid::now_v7();
         let centre = Uuid::now_v7();
-        let target = Target {
-            institution_id: other,
-            community_id: community,
-        };
-        let pharmacist = caller(
-            InstitutionKind::VillageClinic,
-            &[Role::Pharmacist],
-            clinic,
-            community,
-        );
-        assert!(matches!(
-            can_read_stock(&pharmacist, target),
-            Err(Error::Forbidden(_))
-        ));
-        assert!(
-            can_read_stock(
-                &pharmacist,
-                Target {
-                    institution_id: clinic,
-                    community_id: community
+        let table = table();
+        for &action in Action::ALL {
+            let rows = table
+                .get(&action)
+                .unwrap_or_else(|| panic!("{action:?} has no row in the test's table"));
+            for (name, caller) in callers(community, clinic, centre) {
+                for place in PLACES {
+                    let scope = match place {
+                        Place::Own => caller.institution_id,
+                        Place::OtherMember => other,
+                        Place::Centre => centre,
+                        Place::Community => Uuid::nil(),
+                    };
+                    let scope = match place {
+                        Place::Community => Scope::Community(community),
+                        _ => Scope::Institution(Target {
+                            institution_id: scope,
+                            community_id: community,
+                        }),
+                    };
+                    // For the centre's own staff, the centre is their own
+                    // institution.
+                    let row_place = if place == Place::Centre && caller.institution_id == centre {
+                        Place::Own
+                    } else {
+                        place
+                    };
+                    let allowed_names = rows
+                        .iter()
+                        .find(|(p, _)| *p == row_place)
+                        .map(|(_, who)| *who)
+                        .unwrap_or_else(|| panic!("{action:?} has no entry for {place:?}"));
+                    let expected = allowed_names.contains(&"*") || allowed_names.contains(&name);
+                    let got = authorize(&caller, action, scope).is_ok();
+                    assert_eq!(
+                        got, expected,
+                        "{action:?} for {name} at {place:?}: got {got}, table says {expected}"
+                    );
                 }
-            )
-            .is_ok()
-        );
-        let doctor = caller(
-            InstitutionKind::CountyHospital,
-            &[Role::Doctor],
-            Uuid::now_v7(),
-            community,
-        );
-        assert!(can_read_stock(&doctor, target).is_ok());
-        let foreign_doctor = caller(
-            InstitutionKind::CountyHospital,
-            &[Role::Doctor],
-            Uuid::now_v7(),
-            Uuid::now_v7(),
-        );
-        assert!(can_read_stock(&foreign_doctor, target).is_err());
-        let warehouse = caller(
-            InstitutionKind::LogisticsCentre,
-            &[Role::Warehouse],
-            centre,
-            community,
-        );
-        assert!(can_read_stock(&warehouse, target).is_ok());
+            }
+        }
     }
 
     #[test]
-    fn adjustments_need_own_pharmacist_or_centre_staff() {
+    fn nothing_crosses_communities() {
         let community = Uuid::now_v7();
-        let clinic = Uuid::now_v7();
-        let target = Target {
-            institution_id: clinic,
-            community_id: community,
-        };
-        let own = caller(
-            InstitutionKind::VillageClinic,
-            &[Role::Pharmacist],
-            clinic,
-            community,
-        );
-        assert!(can_adjust_stock(&own, target).is_ok());
-        let doctor_here = caller(
-            InstitutionKind::VillageClinic,
-            &[Role::Doctor],
-            clinic,
-            community,
-        );
-        assert!(can_adjust_stock(&doctor_here, target).is_err());
-        let other_pharmacist = caller(
-            InstitutionKind::VillageClinic,
-            &[Role::Pharmacist],
-            Uuid::now_v7(),
-            community,
-        );
-        assert!(can_adjust_stock(&other_pharmacist, target).is_err());
-        let buyer = caller(
-            InstitutionKind::LogisticsCentre,
-            &[Role::Buyer],
-            Uuid::now_v7(),
-            community,
-        );
-        assert!(can_adjust_stock(&buyer, target).is_err());
-        let warehouse = caller(
-            InstitutionKind::LogisticsCentre,
-            &[Role::Warehouse],
-            Uuid::now_v7(),
-            community,
-        );
-        assert!(can_adjust_stock(&warehouse, target).is_ok());
-        // A "warehouse" user at a clinic is not the centre's warehouse.
-        let clinic_warehouse = caller(
-            InstitutionKind::TownshipHealthCentre,
-            &[Role::Warehouse],
-            Uuid::now_v7(),
-            community,
-        );
-        assert!(can_adjust_stock(&clinic_warehouse, target).is_err());
+        let centre = Uuid::now_v7();
+        for (name, caller) in callers(community, Uuid::now_v7(), centre) {
+            for &action in Action::ALL {
+                let foreign = Scope::Institution(Target {
+                    institution_id: caller.institution_id,
+                    community_id: Uuid::now_v7(),
+                });
+                assert!(
+                    authorize(&caller, action, foreign).is_err(),
+                    "{name} may {action:?} in another community"
+                );
+                assert!(authorize(&caller, action, Scope::Community(Uuid::now_v7())).is_err());
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! and says what a pharmacist should be warned about before using the pack.
 
 use crate::Backend;
-use crate::authz::{self, Caller};
+use crate::authz::{self, Action, Caller};
 use crate::catalogue::allowed_at;
 use crate::clock::business_date;
 use crate::entity::enums::{BatchStatus, InstitutionKind, ItemStatus};
@@ -109,7 +109,10 @@ impl Backend {
         let institution = match institution_id {
             Some(id) => {
                 let inst = self.institution_in_community(caller, id).await?;
-                authz::can_read_stock(caller, Self::target(&inst))?;
+                // As seen at an institution means with its stock: a scan
+                // there may only be asked by those who may see that stock.
+                authz::authorize(caller, Action::ResolveBarcode, Self::scope(&inst))?;
+                authz::authorize(caller, Action::ReadStock, Self::scope(&inst))?;
                 Some(inst)
             }
             None => None,

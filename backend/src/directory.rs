@@ -1,8 +1,8 @@
 //! Institutions and users: who is who in the community.
 
 use crate::Backend;
-use crate::audit::{self, AuditEntry};
-use crate::authz::{self, Caller, Target};
+use crate::authz::{self, Action, Caller, Scope, Target};
+use crate::command::{Audit, Command, Effect};
 use crate::entity::enums::{InstitutionKind, Role};
 use crate::entity::{app_user, institution, user_role};
 use crate::error::{Error, Result};
@@ -35,11 +35,11 @@ impl Backend {
             .ok_or_else(|| Error::not_found("institution", id))
     }
 
-    pub(crate) fn target(inst: &institution::Model) -> Target {
-        Target {
+    pub(crate) fn scope(inst: &institution::Model) -> Scope {
+        Scope::Institution(Target {
             institution_id: inst.id,
             community_id: inst.community_id,
-        }
+        })
     }
 
     pub async fn me(&self, caller: &Caller) -> Result<UserView> {
@@ -98,6 +98,11 @@ impl Backend {
 
     /// Every institution of the caller's community, by code.
     pub async fn institutions(&self, caller: &Caller) -> Result<Vec<institution::Model>> {
+        authz::authorize(
+            caller,
+            Action::ReadDirectory,
+            Scope::Community(caller.community_id),
+        )?;
         Ok(institution::Entity::find()
             .filter(institution::Column::CommunityId.eq(caller.community_id))
             .order_by_asc(institution::Column::Code)
@@ -129,15 +134,22 @@ impl Backend {
         let scope: Vec<Uuid> = match institution_id {
             Some(id) => {
                 let inst = self.institution_in_community(caller, id).await?;
-                authz::can_list_users(caller, Some(Self::target(&inst)))?;
+                authz::authorize(caller, Action::ListUsers, Self::scope(&inst))?;
                 vec![inst.id]
             }
-            None if caller.has_any_role(&[Role::Admin, Role::Auditor]) => self
-                .institutions(caller)
-                .await?
-                .into_iter()
-                .map(|i| i.id)
-                .collect(),
+            None if authz::authorize(
+                caller,
+                Action::ListUsers,
+                Scope::Community(caller.community_id),
+            )
+            .is_ok() =>
+            {
+                self.institutions(caller)
+                    .await?
+                    .into_iter()
+                    .map(|i| i.id)
+                    .collect()
+            }
             None => vec![caller.institution_id],
         };
         let users = app_user::Entity::find()
@@ -184,44 +196,47 @@ impl Backend {
         };
         let reason = reason.map(crate::stock::require_reason).transpose()?;
         let inst = self.institution_in_community(caller, id).await?;
-        authz::can_administer_institutions(caller, Self::target(&inst))?;
+        authz::authorize(caller, Action::AdministerInstitutions, Self::scope(&inst))?;
         if !active && inst.kind == InstitutionKind::LogisticsCentre {
             return Err(Error::illegal_state(
                 "the logistics centre cannot be deactivated: every member depends on it",
             ));
         }
-        let now = self.clock.now();
-        let txn = self.db.begin_write().await?;
-        // Guarded on the current state, so two administrators racing get one
-        // success and one ILLEGAL_STATE.
-        let changed = institution::Entity::update_many()
-            .col_expr(institution::Column::Active, Expr::value(active))
-            .filter(institution::Column::Id.eq(inst.id))
-            .filter(institution::Column::Active.eq(!active))
-            .exec(&*txn)
-            .await?;
-        if changed.rows_affected != 1 {
-            return Err(Error::illegal_state(if active {
-                "this institution is already active"
-            } else {
-                "this institution is already deactivated"
-            }));
-        }
-        audit::record(
-            &*txn,
-            now,
-            AuditEntry {
-                user_id: Some(caller.user_id),
-                institution_id: Some(inst.id),
+        self.run(
+            Command {
                 operation,
-                entity_type: "institution",
-                entity_ids: &[inst.id],
-                detail: Some(serde_json::json!({ "reason": reason })),
-                client_request_id: None,
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, _now| {
+                // Guarded on the current state, so two administrators racing
+                // get one success and one ILLEGAL_STATE.
+                let changed = institution::Entity::update_many()
+                    .col_expr(institution::Column::Active, Expr::value(active))
+                    .filter(institution::Column::Id.eq(inst.id))
+                    .filter(institution::Column::Active.eq(!active))
+                    .exec(&**txn)
+                    .await?;
+                if changed.rows_affected != 1 {
+                    return Err(Error::illegal_state(if active {
+                        "this institution is already active"
+                    } else {
+                        "this institution is already deactivated"
+                    }));
+                }
+                Ok(Effect::Changed {
+                    value: (),
+                    result_id: inst.id,
+                    audit: Audit {
+                        institution_id: Some(inst.id),
+                        entity_type: "institution",
+                        entity_ids: vec![inst.id],
+                        detail: Some(serde_json::json!({ "reason": reason })),
+                    },
+                })
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(institution::Model { active, ..inst })
     }
 }

@@ -183,6 +183,21 @@ impl Error {
 
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
+        // A unique or foreign key the database refused is a lost race with
+        // another command (both checked, one committed first): the user can
+        // reload and retry. Everything else is our fault.
+        if matches!(
+            err.sql_err(),
+            Some(
+                sea_orm::SqlErr::UniqueConstraintViolation(_)
+                    | sea_orm::SqlErr::ForeignKeyConstraintViolation(_)
+            )
+        ) {
+            tracing::info!(error = %err, "constraint refused a write; answering CONFLICT");
+            return Error::Conflict(
+                "someone else changed this at the same moment; reload and try again".into(),
+            );
+        }
         let reference = Uuid::now_v7();
         tracing::error!(%reference, error = %err, "database error");
         Error::Internal { reference }

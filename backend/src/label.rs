@@ -4,7 +4,7 @@
 //! and checks the caller may see it.
 
 use crate::Backend;
-use crate::authz::Caller;
+use crate::authz::{self, Action, Caller, Scope};
 use crate::clock::business_date;
 use crate::error::{Error, Result};
 use uuid::Uuid;
@@ -79,6 +79,11 @@ impl Backend {
         batch_id: Uuid,
         format: LabelFormat,
     ) -> Result<Vec<u8>> {
+        authz::authorize(
+            caller,
+            Action::PrintLabel,
+            Scope::Community(caller.community_id),
+        )?;
         let (es, caption) = self.batch_element_string(caller, batch_id).await?;
         match format {
             LabelFormat::Svg => render::gs1_128_svg(&es, &caption).map(String::into_bytes),
@@ -93,10 +98,17 @@ impl Backend {
     /// A shelf or bin label: Code 128 of the location code.
     pub async fn location_label(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         code: &str,
         format: LabelFormat,
     ) -> Result<Vec<u8>> {
+        // A location code names a shelf, not anything of one institution's,
+        // so any member may print one; the check is still made, and made here.
+        authz::authorize(
+            caller,
+            Action::PrintLabel,
+            Scope::Community(caller.community_id),
+        )?;
         let code = LocationCode::parse(code).map_err(|e| Error::InvalidBarcode {
             reason: e.code(),
             message: e.to_string(),

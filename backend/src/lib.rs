@@ -8,6 +8,7 @@ pub mod authz;
 pub mod barcode;
 pub mod catalogue;
 pub mod clock;
+pub(crate) mod command;
 pub mod db;
 pub mod directory;
 pub mod entity;

@@ -3,12 +3,12 @@
 //! goes through `crate::ledger`.
 
 use crate::Backend;
-use crate::audit::{self, AuditEntry};
-use crate::authz::{self, Caller};
+use crate::authz::{self, Action, Caller};
+use crate::command::{Audit, Command, Effect, Idempotency, Ran};
 use crate::entity::enums::MovementKind;
 use crate::entity::{batch, stock_balance, stock_movement};
 use crate::error::{Error, Result};
-use crate::idempotency::{self, ClientRequestId, Replayed};
+use crate::idempotency::{self, ClientRequestId};
 use crate::ledger::{self, Actor, Posting};
 use crate::page::{self, Page, PageRequest};
 use chrono::NaiveDate;
@@ -84,7 +84,7 @@ impl Backend {
         let inst = self
             .institution_in_community(caller, institution_id)
             .await?;
-        authz::can_read_stock(caller, Self::target(&inst))?;
+        authz::authorize(caller, Action::ReadStock, Self::scope(&inst))?;
         let limit = page.limit()?;
         let after = page.after_key()?.map(|k| parse_stock_key(&k)).transpose()?;
 
@@ -136,7 +136,7 @@ impl Backend {
         let inst = self
             .institution_in_community(caller, institution_id)
             .await?;
-        authz::can_read_stock(caller, Self::target(&inst))?;
+        authz::authorize(caller, Action::ReadStock, Self::scope(&inst))?;
         let batch = self.batch_in_community(caller, batch_id).await?;
         let limit = page.limit()?;
         let after: i64 = match page.after_key()? {
@@ -166,7 +166,7 @@ impl Backend {
         let inst = self
             .institution_in_community(caller, movement.institution_id)
             .await?;
-        authz::can_read_stock(caller, Self::target(&inst))?;
+        authz::authorize(caller, Action::ReadStock, Self::scope(&inst))?;
         Ok(movement)
     }
 
@@ -196,7 +196,7 @@ impl Backend {
         let inst = self
             .institution_in_community(caller, input.institution_id)
             .await?;
-        authz::can_adjust_stock(caller, Self::target(&inst))?;
+        authz::authorize(caller, Action::AdjustStock, Self::scope(&inst))?;
         let batch = self.batch_in_community(caller, input.batch_id).await?;
         if input.quantity > 0 && !authz::acts_for_members(caller) {
             self.check_member_increase(inst.id, batch.id, input.quantity)
@@ -209,85 +209,54 @@ impl Backend {
             &reason,
         ]);
 
-        // No look-up first: replays are rare, and the record's unique key
-        // inside the transaction catches them (see the `Raced` arm), so the
-        // common path saves a round trip.
-        let conn = self.db.conn();
-        let now = self.clock.now();
-        let txn = self.db.begin_write().await?;
-        let attempt = async {
-            let movement = ledger::post(
-                &txn,
-                Actor {
-                    user_id: caller.user_id,
-                    now,
-                },
-                Posting {
-                    institution_id: inst.id,
-                    batch_id: batch.id,
-                    quantity: input.quantity,
-                    kind: MovementKind::Adjustment,
-                    document: None,
-                    reason: Some(reason.clone()),
-                    unit_cost_fen: None,
-                    occurred_at: None,
-                },
-            )
-            .await?;
-            audit::record(
-                &*txn,
-                now,
-                AuditEntry {
-                    user_id: Some(caller.user_id),
-                    institution_id: Some(inst.id),
+        let ran = self
+            .run(
+                Command {
                     operation: OPERATION,
-                    entity_type: "stock_movement",
-                    entity_ids: &[movement.id, batch.id],
-                    detail: Some(serde_json::json!({
-                        "quantity": input.quantity,
-                        "reason": reason,
-                    })),
-                    client_request_id: Some(key.as_str()),
+                    user_id: caller.user_id,
+                    idempotency: Some(Idempotency {
+                        key: &key,
+                        request_hash,
+                    }),
+                },
+                async |txn, now| {
+                    let movement = ledger::post(
+                        txn,
+                        Actor {
+                            user_id: caller.user_id,
+                            now,
+                        },
+                        Posting {
+                            institution_id: inst.id,
+                            batch_id: batch.id,
+                            quantity: input.quantity,
+                            kind: MovementKind::Adjustment,
+                            document: None,
+                            reason: Some(reason.clone()),
+                            unit_cost_fen: None,
+                            occurred_at: None,
+                        },
+                    )
+                    .await?;
+                    Ok(Effect::Changed {
+                        result_id: movement.id,
+                        audit: Audit {
+                            institution_id: Some(inst.id),
+                            entity_type: "stock_movement",
+                            entity_ids: vec![movement.id, batch.id],
+                            detail: Some(serde_json::json!({
+                                "quantity": input.quantity,
+                                "reason": reason,
+                            })),
+                        },
+                        value: movement,
+                    })
                 },
             )
             .await?;
-            match idempotency::remember(
-                &*txn,
-                caller.user_id,
-                &key,
-                OPERATION,
-                &request_hash,
-                movement.id,
-                now,
-            )
-            .await
-            {
-                Ok(()) => Ok(movement),
-                Err(Replayed::Raced) => Err(Error::Conflict(
-                    "the same clientRequestId is being processed concurrently; retry".into(),
-                )),
-                Err(Replayed::Failed(e)) => Err(e),
-            }
-        }
-        .await;
-        match attempt {
-            Ok(movement) => {
-                txn.commit().await?;
-                Ok(movement)
-            }
-            Err(err) => {
-                // A replay of a request that was already done (its stock may
-                // have moved on since, so the work itself can fail): undo
-                // ours and answer with the first result. A key used for a
-                // different request is CONFLICT.
-                drop(txn);
-                match idempotency::lookup(conn, caller.user_id, &key, OPERATION, &request_hash)
-                    .await?
-                {
-                    Some(id) => self.movement(caller, id).await,
-                    None => Err(err),
-                }
-            }
+        match ran {
+            Ran::Done(movement) => Ok(movement),
+            Ran::Replay(id) => self.movement(caller, id).await,
         }
     }
 }

@@ -9,6 +9,7 @@
 use crate::Backend;
 use crate::audit::{self, AuditEntry};
 use crate::authz::Caller;
+use crate::command::{Audit, Command, Effect, Ran};
 use crate::directory::UserView;
 use crate::entity::enums::{InstitutionKind, Role};
 use crate::entity::{app_user, institution, session, user_role};
@@ -229,34 +230,38 @@ impl Backend {
 
         let token = new_token();
         let expires_at = now + self.settings.session_ttl;
-        let txn = self.db.begin_write().await?;
-        throttle::succeeded(&txn, &keys).await?;
         let session_id = Uuid::now_v7();
-        session::ActiveModel {
-            id: Set(session_id),
-            user_id: Set(user.id),
-            token_hash: Set(token_hash(&token)),
-            created_at: Set(now),
-            expires_at: Set(expires_at),
-            revoked_at: Set(None),
-        }
-        .insert(&*txn)
-        .await?;
-        audit::record(
-            &*txn,
-            now,
-            AuditEntry {
-                user_id: Some(user.id),
-                institution_id: Some(user.institution_id),
+        self.run(
+            Command {
                 operation: "login",
-                entity_type: "session",
-                entity_ids: &[session_id],
-                detail: Some(serde_json::json!({ "address": address })),
-                client_request_id: None,
+                user_id: user.id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                throttle::succeeded(txn, &keys).await?;
+                session::ActiveModel {
+                    id: Set(session_id),
+                    user_id: Set(user.id),
+                    token_hash: Set(token_hash(&token)),
+                    created_at: Set(now),
+                    expires_at: Set(expires_at),
+                    revoked_at: Set(None),
+                }
+                .insert(&**txn)
+                .await?;
+                Ok(Effect::Changed {
+                    value: (),
+                    result_id: session_id,
+                    audit: Audit {
+                        institution_id: Some(user.institution_id),
+                        entity_type: "session",
+                        entity_ids: vec![session_id],
+                        detail: Some(serde_json::json!({ "address": address })),
+                    },
+                })
             },
         )
         .await?;
-        txn.commit().await?;
 
         let user = self.user_view(user).await?;
         let caller = Caller {
@@ -353,30 +358,34 @@ impl Backend {
     /// Revokes the caller's session. Signing out twice is harmless: the
     /// second request is already unauthenticated.
     pub async fn logout(&self, caller: &Caller) -> Result<bool> {
-        let now = self.clock.now();
-        let txn = self.db.begin_write().await?;
-        let result = session::Entity::update_many()
-            .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
-            .filter(session::Column::Id.eq(caller.session_id))
-            .filter(session::Column::RevokedAt.is_null())
-            .exec(&*txn)
+        let ran = self
+            .run(
+                Command {
+                    operation: "logout",
+                    user_id: caller.user_id,
+                    idempotency: None,
+                },
+                async |txn, now| {
+                    let result = session::Entity::update_many()
+                        .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
+                        .filter(session::Column::Id.eq(caller.session_id))
+                        .filter(session::Column::RevokedAt.is_null())
+                        .exec(&**txn)
+                        .await?;
+                    Ok(Effect::Changed {
+                        value: result.rows_affected == 1,
+                        result_id: caller.session_id,
+                        audit: Audit {
+                            institution_id: Some(caller.institution_id),
+                            entity_type: "session",
+                            entity_ids: vec![caller.session_id],
+                            detail: None,
+                        },
+                    })
+                },
+            )
             .await?;
-        audit::record(
-            &*txn,
-            now,
-            AuditEntry {
-                user_id: Some(caller.user_id),
-                institution_id: Some(caller.institution_id),
-                operation: "logout",
-                entity_type: "session",
-                entity_ids: &[caller.session_id],
-                detail: None,
-                client_request_id: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(result.rows_affected == 1)
+        Ok(matches!(ran, Ran::Done(true)))
     }
 }
 

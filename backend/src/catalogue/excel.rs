@@ -1448,6 +1448,11 @@ async fn release_codes(txn: &crate::db::WriteTxn, ids: &[Uuid]) -> Result<()> {
 impl Backend {
     /// The whole catalogue of the caller's community as an .xlsx workbook.
     pub async fn export_catalogue(&self, caller: &Caller) -> Result<Vec<u8>> {
+        crate::authz::authorize(
+            caller,
+            crate::authz::Action::ExportCatalogue,
+            crate::authz::Scope::Community(caller.community_id),
+        )?;
         let views = all_item_views(self.db.conn(), caller.community_id).await?;
         let items = views.len();
         let bytes = tokio::task::spawn_blocking(move || write_workbook(&views))

@@ -6,17 +6,17 @@
 use super::ItemView;
 use super::draft::{FieldError, ItemDraft};
 use crate::Backend;
-use crate::audit::{self, AuditEntry};
-use crate::authz::Caller;
+use crate::authz::{self, Action, Caller, Scope};
 use crate::clock::business_date;
+use crate::command::{Audit, Command, Effect, Ran};
 use crate::db::WriteTxn;
-use crate::entity::enums::{ItemStatus, Role};
+use crate::entity::enums::ItemStatus;
 use crate::entity::{community, item, item_gtin, item_package_level, item_version};
 use crate::error::{Error, Result};
 use crate::ledger::Actor;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,13 +80,11 @@ fn snapshot(draft: &ItemDraft, status: ItemStatus) -> serde_json::Value {
 }
 
 pub(crate) fn require_maintainer(caller: &Caller) -> Result<()> {
-    if caller.at_logistics_centre() && caller.has_any_role(&[Role::Buyer, Role::Admin]) {
-        Ok(())
-    } else {
-        Err(Error::forbidden(
-            "the catalogue is kept by the logistics centre's buyers and administrators",
-        ))
-    }
+    authz::authorize(
+        caller,
+        Action::MaintainCatalogue,
+        Scope::Community(caller.community_id),
+    )
 }
 
 fn effective(date: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate> {
@@ -407,7 +405,19 @@ pub async fn replace_item(
     apply(&mut model, draft);
     model.version = Set(version);
     model.updated_at = Set(actor.now);
-    let item = model.update(&**txn).await?;
+    // Guarded on the version read: of two concurrent edits, the second finds
+    // no row at its version and is told to reload.
+    let item = item::Entity::update(model)
+        .validate()?
+        .filter(item::Column::Version.eq(current.item.version))
+        .exec(&**txn)
+        .await
+        .map_err(|e| match e {
+            sea_orm::DbErr::RecordNotUpdated => {
+                Error::Conflict("the item was changed meanwhile; reload it".into())
+            }
+            e => e.into(),
+        })?;
     write_levels(txn, community_id, item.id, draft).await?;
     record_version(
         txn,
@@ -432,31 +442,32 @@ impl Backend {
         effective_date: Option<NaiveDate>,
     ) -> Result<ItemView> {
         require_maintainer(caller)?;
-        let now = self.clock.now();
-        let effective_date = effective(effective_date, business_date(now))?;
+        let effective_date = effective(effective_date, business_date(self.clock.now()))?;
         let draft = draft.normalise().map_err(validation_error)?;
-        let actor = Actor {
-            user_id: caller.user_id,
-            now,
-        };
-        let txn = self.db.begin_write().await?;
-        let item = insert_item(
-            &txn,
-            caller.community_id,
-            &draft,
-            actor,
-            effective_date,
-            "CREATE",
-        )
-        .await?;
-        self.audit_item(&txn, caller, "createItem", item.id, &draft.code)
+        let ran = self
+            .run(item_command("createItem", caller), async |txn, now| {
+                let actor = Actor {
+                    user_id: caller.user_id,
+                    now,
+                };
+                let item = insert_item(
+                    txn,
+                    caller.community_id,
+                    &draft,
+                    actor,
+                    effective_date,
+                    "CREATE",
+                )
+                .await?;
+                Ok(item_changed(caller, item.id, &draft.code))
+            })
             .await?;
-        txn.commit().await?;
-        self.item(caller, item.id).await
+        self.item(caller, ran_id(ran)).await
     }
 
     /// Replaces every attribute of an item (send the whole item, as an edit
-    /// form holds it).
+    /// form holds it). Of two concurrent edits of the same version, the
+    /// second is `CONFLICT`.
     pub async fn update_item(
         &self,
         caller: &Caller,
@@ -465,23 +476,24 @@ impl Backend {
         effective_date: Option<NaiveDate>,
     ) -> Result<ItemView> {
         require_maintainer(caller)?;
-        let now = self.clock.now();
-        let effective_date = effective(effective_date, business_date(now))?;
+        let effective_date = effective(effective_date, business_date(self.clock.now()))?;
         let draft = draft.normalise().map_err(validation_error)?;
+        // Read outside the writer: `replace_item` updates only the version
+        // read here.
         let current = self.item(caller, id).await?;
-        let actor = Actor {
-            user_id: caller.user_id,
-            now,
-        };
-        let txn = self.db.begin_write().await?;
-        if replace_item(&txn, &current, &draft, actor, effective_date, "UPDATE")
-            .await?
-            .is_some()
-        {
-            self.audit_item(&txn, caller, "updateItem", id, &draft.code)
-                .await?;
-            txn.commit().await?;
-        }
+        self.run(item_command("updateItem", caller), async |txn, now| {
+            let actor = Actor {
+                user_id: caller.user_id,
+                now,
+            };
+            Ok(
+                match replace_item(txn, &current, &draft, actor, effective_date, "UPDATE").await? {
+                    Some(item) => item_changed(caller, item.id, &draft.code),
+                    None => Effect::Unchanged(id),
+                },
+            )
+        })
+        .await?;
         self.item(caller, id).await
     }
 
@@ -495,8 +507,7 @@ impl Backend {
     ) -> Result<ItemView> {
         require_maintainer(caller)?;
         let reason = crate::stock::require_reason(reason)?;
-        let now = self.clock.now();
-        let effective_date = effective(effective_date, business_date(now))?;
+        let effective_date = effective(effective_date, business_date(self.clock.now()))?;
         let current = self.item(caller, id).await?;
         if !change.allowed_from(current.item.status) {
             return Err(Error::illegal_state(format!(
@@ -505,46 +516,46 @@ impl Backend {
                 current.item.status
             )));
         }
-        let actor = Actor {
-            user_id: caller.user_id,
-            now,
-        };
         let draft = current.draft();
-        let txn = self.db.begin_write().await?;
-        // Guarded on the status read, so two buyers cannot both move it.
-        let moved = item::Entity::update_many()
-            .col_expr(item::Column::Status, Expr::value(change.target()))
-            .col_expr(
-                item::Column::Version,
-                Expr::col(item::Column::Version).add(1),
+        self.run(item_command(change.name(), caller), async |txn, now| {
+            let actor = Actor {
+                user_id: caller.user_id,
+                now,
+            };
+            // Guarded on the status read, so two buyers cannot both move it.
+            let moved = item::Entity::update_many()
+                .col_expr(item::Column::Status, Expr::value(change.target()))
+                .col_expr(
+                    item::Column::Version,
+                    Expr::col(item::Column::Version).add(1),
+                )
+                .col_expr(item::Column::UpdatedAt, Expr::value(now))
+                .filter(item::Column::Id.eq(id))
+                .filter(item::Column::Status.eq(current.item.status))
+                .exec(&**txn)
+                .await?;
+            if moved.rows_affected != 1 {
+                return Err(Error::Conflict(
+                    "the item was changed meanwhile; reload it".into(),
+                ));
+            }
+            let mut new = snapshot(&draft, change.target());
+            new["reason"] = serde_json::Value::from(reason.clone());
+            record_version(
+                txn,
+                id,
+                current.item.version + 1,
+                change.name(),
+                actor,
+                effective_date,
+                Some(snapshot(&draft, current.item.status)),
+                new,
             )
-            .col_expr(item::Column::UpdatedAt, Expr::value(now))
-            .filter(item::Column::Id.eq(id))
-            .filter(item::Column::Status.eq(current.item.status))
-            .exec(&*txn)
             .await?;
-        if moved.rows_affected != 1 {
-            return Err(Error::Conflict(
-                "the item was changed meanwhile; reload it".into(),
-            ));
-        }
-        let mut new = snapshot(&draft, change.target());
-        new["reason"] = serde_json::Value::from(reason.clone());
-        record_version(
-            &txn,
-            id,
-            current.item.version + 1,
-            change.name(),
-            actor,
-            effective_date,
-            Some(snapshot(&draft, current.item.status)),
-            new,
-        )
+            bump_catalogue_version(txn, caller.community_id).await?;
+            Ok(item_changed(caller, id, &reason))
+        })
         .await?;
-        bump_catalogue_version(&txn, caller.community_id).await?;
-        self.audit_item(&txn, caller, change.name(), id, &reason)
-            .await?;
-        txn.commit().await?;
         self.item(caller, id).await
     }
 
@@ -561,29 +572,32 @@ impl Backend {
             .all(self.db.conn())
             .await?)
     }
+}
 
-    async fn audit_item(
-        &self,
-        txn: &WriteTxn,
-        caller: &Caller,
-        operation: &str,
-        id: Uuid,
-        note: &str,
-    ) -> Result<()> {
-        audit::record(
-            &**txn,
-            self.clock.now(),
-            AuditEntry {
-                user_id: Some(caller.user_id),
-                institution_id: Some(caller.institution_id),
-                operation,
-                entity_type: "item",
-                entity_ids: &[id],
-                detail: Some(serde_json::json!({ "note": note })),
-                client_request_id: None,
-            },
-        )
-        .await
+fn item_command<'a>(operation: &'static str, caller: &'a Caller) -> Command<'a> {
+    Command {
+        operation,
+        user_id: caller.user_id,
+        idempotency: None,
+    }
+}
+
+fn item_changed(caller: &Caller, id: Uuid, note: &str) -> Effect<Uuid> {
+    Effect::Changed {
+        value: id,
+        result_id: id,
+        audit: Audit {
+            institution_id: Some(caller.institution_id),
+            entity_type: "item",
+            entity_ids: vec![id],
+            detail: Some(serde_json::json!({ "note": note })),
+        },
+    }
+}
+
+fn ran_id(ran: Ran<Uuid>) -> Uuid {
+    match ran {
+        Ran::Done(id) | Ran::Replay(id) => id,
     }
 }
 

@@ -160,6 +160,11 @@ impl Backend {
         kind: Option<ItemKind>,
         page: PageRequest,
     ) -> Result<Page<ItemView>> {
+        crate::authz::authorize(
+            caller,
+            crate::authz::Action::ReadCatalogue,
+            crate::authz::Scope::Community(caller.community_id),
+        )?;
         let limit = page.limit()? as usize;
         let offset: usize = match page.after_key()? {
             Some(k) => k

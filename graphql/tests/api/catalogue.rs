@@ -286,3 +286,60 @@ async fn buyers_keep_the_catalogue_with_versions() {
         "供应中断 supply stopped"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_edits_of_one_item_are_conflicts_not_internal_errors() {
+    let app = TestApp::spawn().await;
+    let buyer = app.login("buyer").await;
+    let gtin = yaolian_backend::labels::gtin::with_check_digit("690999900031");
+    let create =
+        format!("mutation($i: ItemInput!) {{ createItem(input: $i) {{ {ITEM_FIELDS} }} }}");
+    let body = app
+        .gql(
+            Some(&buyer),
+            &create,
+            json!({ "i": new_item("RACE1", "竞争片", &gtin) }),
+        )
+        .await;
+    let id = body["data"]["createItem"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let update =
+        "mutation($id: ID!, $i: ItemInput!) { updateItem(id: $id, input: $i) { version } }";
+    let edits = (0..8).map(|n| {
+        let mut input = new_item("RACE1", "竞争片", &gtin);
+        input["strength"] = json!(format!("{}mg", 100 + n));
+        let (app, buyer, id) = (&app, &buyer, &id);
+        async move {
+            app.gql(Some(buyer), update, json!({ "id": id, "i": input }))
+                .await
+        }
+    });
+    let results = futures::future::join_all(edits).await;
+    let mut ok = 0;
+    for body in &results {
+        if body["errors"].is_null() {
+            ok += 1;
+        } else {
+            assert_eq!(error_code(body), "CONFLICT", "{body}");
+        }
+    }
+    assert!(ok >= 1, "{results:?}");
+    // Every success is one version, with no gap and no duplicate.
+    let history = app
+        .gql(
+            Some(&buyer),
+            "query($id: ID!) { itemHistory(itemId: $id) { version } item(id: $id) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let versions: Vec<i64> = history["data"]["itemHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, (1..=1 + ok).collect::<Vec<_>>());
+    assert_eq!(history["data"]["item"]["version"], 1 + ok);
+}
