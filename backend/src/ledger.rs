@@ -16,13 +16,14 @@
 
 use crate::clock::business_date;
 use crate::db::WriteTxn;
-use crate::entity::enums::{BatchStatus, MovementKind, ReservationStatus};
+use crate::entity::enums::{BatchStatus, DocumentType, MovementKind, ReservationStatus};
 use crate::entity::{batch, institution, stock_balance, stock_movement, stock_reservation};
 use crate::error::{BlockReason, Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -30,12 +31,61 @@ use uuid::Uuid;
 /// real delivery, far below where sums could overflow.
 pub const MAX_MOVEMENT_QUANTITY: i64 = 1_000_000_000;
 
-/// The business document a movement or reservation belongs to.
+/// The business document (and line of it) a movement or reservation serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRef {
-    pub doc_type: String,
+    pub doc_type: DocumentType,
     pub id: Uuid,
+    /// The line of the document, so that a pick, a receipt or a recall
+    /// traces each movement to the line it served.
+    pub line_id: Option<Uuid>,
     pub number: Option<String>,
+}
+
+/// What stock is being put to, as the blocked-batch rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Posting a movement of this kind.
+    Post(MovementKind),
+    /// Reserving stock for a document of this type.
+    Reserve(DocumentType),
+}
+
+/// May a batch blocked for `reason` be put to `use`? One table, so that the
+/// rules can be read (and tested) in one place:
+///
+/// | use                                         | quarantined | recalled | expired |
+/// |---------------------------------------------|:-----------:|:--------:|:-------:|
+/// | receipt, shipment out/in, dispense, adjust  | no          | no       | no      |
+/// | opening, stocktake, return, recall, write-off | yes       | yes      | yes     |
+/// | reserve for a RETURN                        | yes         | yes      | yes     |
+/// | reserve for anything else                   | no          | no       | no      |
+///
+/// The "yes" rows exist precisely to get such stock out of the books or to
+/// record what was counted.
+pub fn allowed_when_blocked(purpose: Use, _reason: BlockReason) -> bool {
+    match purpose {
+        Use::Post(kind) => match kind {
+            MovementKind::SupplierReceipt
+            | MovementKind::ShipmentOut
+            | MovementKind::ShipmentIn
+            | MovementKind::Dispense
+            | MovementKind::Adjustment => false,
+            MovementKind::Opening
+            | MovementKind::Stocktake
+            | MovementKind::Return
+            | MovementKind::Recall
+            | MovementKind::WriteOff => true,
+        },
+        Use::Reserve(doc) => match doc {
+            DocumentType::Return => true,
+            DocumentType::GoodsReceipt
+            | DocumentType::Shipment
+            | DocumentType::Prescription
+            | DocumentType::Stocktake
+            | DocumentType::Recall => false,
+        },
+    }
 }
 
 /// Who posts, and when it is recorded.
@@ -92,7 +142,7 @@ fn check_quantity(quantity: i64, allow_negative: bool) -> Result<()> {
 async fn usable_batch(
     txn: &WriteTxn,
     batch_id: Uuid,
-    kind: MovementKind,
+    purpose: Use,
     today: NaiveDate,
 ) -> Result<batch::Model> {
     let batch = batch::Entity::find_by_id(batch_id)
@@ -100,8 +150,8 @@ async fn usable_batch(
         .one(&**txn)
         .await?
         .ok_or_else(|| Error::not_found("batch", batch_id))?;
-    if kind.refused_on_blocked_batch()
-        && let Some(reason) = block_reason(&batch, today)
+    if let Some(reason) = block_reason(&batch, today)
+        && !allowed_when_blocked(purpose, reason)
     {
         return Err(Error::BatchBlocked {
             lot_number: batch.lot_number.clone(),
@@ -147,8 +197,20 @@ async fn increment(
     n: i64,
     now: DateTime<Utc>,
 ) -> Result<stock_balance::Model> {
-    use stock_balance::Column as C;
     ensure_may_receive(txn, institution_id).await?;
+    upsert_increment(txn, institution_id, batch, n, now).await
+}
+
+/// The balance update of an increment alone; the institution is checked by
+/// the caller.
+async fn upsert_increment(
+    txn: &WriteTxn,
+    institution_id: Uuid,
+    batch: &batch::Model,
+    n: i64,
+    now: DateTime<Utc>,
+) -> Result<stock_balance::Model> {
+    use stock_balance::Column as C;
     Ok(stock_balance::Entity::insert(stock_balance::ActiveModel {
         institution_id: Set(institution_id),
         batch_id: Set(batch.id),
@@ -220,6 +282,40 @@ async fn decrement_free(
     }
 }
 
+/// The movement row a posting makes, given the balance after it.
+fn movement_row(
+    actor: Actor,
+    batch: &batch::Model,
+    posting: Posting,
+    after: &stock_balance::Model,
+    reverses_id: Option<Uuid>,
+) -> stock_movement::Model {
+    let (doc_type, doc_id, doc_line, doc_number) = match posting.document {
+        Some(d) => (Some(d.doc_type), Some(d.id), d.line_id, d.number),
+        None => (None, None, None, None),
+    };
+    stock_movement::Model {
+        id: Uuid::now_v7(),
+        institution_id: posting.institution_id,
+        batch_id: batch.id,
+        item_id: batch.item_id,
+        line_no: after.movement_count,
+        quantity: posting.quantity,
+        balance_after: after.on_hand,
+        kind: posting.kind,
+        document_type: doc_type,
+        document_id: doc_id,
+        document_line_id: doc_line,
+        document_number: doc_number,
+        reverses_id,
+        reason: posting.reason,
+        unit_cost_fen: posting.unit_cost_fen,
+        occurred_at: posting.occurred_at.unwrap_or(actor.now),
+        recorded_at: actor.now,
+        user_id: actor.user_id,
+    }
+}
+
 async fn append(
     txn: &WriteTxn,
     actor: Actor,
@@ -228,46 +324,143 @@ async fn append(
     after: &stock_balance::Model,
     reverses_id: Option<Uuid>,
 ) -> Result<stock_movement::Model> {
-    let (doc_type, doc_id, doc_number) = match posting.document {
-        Some(d) => (Some(d.doc_type), Some(d.id), d.number),
-        None => (None, None, None),
-    };
-    let movement = stock_movement::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        institution_id: Set(posting.institution_id),
-        batch_id: Set(batch.id),
-        item_id: Set(batch.item_id),
-        line_no: Set(after.movement_count),
-        quantity: Set(posting.quantity),
-        balance_after: Set(after.on_hand),
-        kind: Set(posting.kind),
-        document_type: Set(doc_type),
-        document_id: Set(doc_id),
-        document_number: Set(doc_number),
-        reverses_id: Set(reverses_id),
-        reason: Set(posting.reason),
-        unit_cost_fen: Set(posting.unit_cost_fen),
-        occurred_at: Set(posting.occurred_at.unwrap_or(actor.now)),
-        recorded_at: Set(actor.now),
-        user_id: Set(actor.user_id),
-    };
-    movement.insert(&**txn).await.map_err(|e| {
-        if reverses_id.is_some() && crate::error::is_unique_violation(&e) {
-            Error::illegal_state("this movement was already reversed")
-        } else {
-            e.into()
-        }
-    })
+    let movement = movement_row(actor, batch, posting, after, reverses_id);
+    stock_movement::Entity::insert(movement.clone().into_active_model())
+        .exec_without_returning(&**txn)
+        .await
+        .map_err(|e| {
+            if reverses_id.is_some() && crate::error::is_unique_violation(&e) {
+                Error::illegal_state("this movement was already reversed")
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(movement)
 }
 
-/// Posts one movement: checks the batch may be used for this kind, applies
-/// the guarded balance change, appends the movement.
+/// Movement rows per multi-row insert: well under both databases' limits
+/// on bound parameters (18 columns a row).
+const INSERT_CHUNK: usize = 500;
+
+/// Posts many lines at once in the caller's transaction: a 200-line receipt
+/// or pick. The rules are [`post`]'s, line by line, but the round trips are
+/// fewer: the batches are read (and share-locked) in one statement, each
+/// receiving institution is checked once, and the movements go in with
+/// multi-row inserts, so a line costs one balance update. Lines are applied
+/// in (institution, batch) order, so two concurrent calls lock rows in the
+/// same order and cannot deadlock; the movements come back in input order.
+/// Any refused line refuses the whole call (the caller's transaction is
+/// rolled back).
+pub async fn post_many(
+    txn: &WriteTxn,
+    actor: Actor,
+    postings: Vec<Posting>,
+) -> Result<Vec<stock_movement::Model>> {
+    for p in &postings {
+        check_quantity(p.quantity, true)?;
+    }
+    let today = business_date(actor.now);
+    let mut batch_ids: Vec<Uuid> = postings.iter().map(|p| p.batch_id).collect();
+    batch_ids.sort();
+    batch_ids.dedup();
+    let batches: std::collections::HashMap<Uuid, batch::Model> = batch::Entity::find()
+        .filter(batch::Column::Id.is_in(batch_ids.clone()))
+        .order_by_asc(batch::Column::Id)
+        .lock_shared()
+        .all(&**txn)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b))
+        .collect();
+    for p in &postings {
+        let batch = batches
+            .get(&p.batch_id)
+            .ok_or_else(|| Error::not_found("batch", p.batch_id))?;
+        if let Some(reason) = block_reason(batch, today)
+            && !allowed_when_blocked(Use::Post(p.kind), reason)
+        {
+            return Err(Error::BatchBlocked {
+                lot_number: batch.lot_number.clone(),
+                reason,
+            });
+        }
+    }
+    let mut receiving: Vec<Uuid> = postings
+        .iter()
+        .filter(|p| p.quantity > 0)
+        .map(|p| p.institution_id)
+        .collect();
+    receiving.sort();
+    receiving.dedup();
+    if !receiving.is_empty() {
+        let found = institution::Entity::find()
+            .filter(institution::Column::Id.is_in(receiving.clone()))
+            .lock_shared()
+            .all(&**txn)
+            .await?;
+        for id in &receiving {
+            match found.iter().find(|i| i.id == *id) {
+                None => return Err(Error::not_found("institution", id)),
+                Some(inst) if !inst.active => {
+                    return Err(Error::illegal_state(format!(
+                        "{} ({}) is deactivated: stock can only leave it",
+                        inst.name, inst.code
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..postings.len()).collect();
+    order.sort_by_key(|&i| (postings[i].institution_id, postings[i].batch_id));
+    let mut postings: Vec<Option<Posting>> = postings.into_iter().map(Some).collect();
+    let mut rows: Vec<Option<stock_movement::Model>> = vec![None; postings.len()];
+    for i in order {
+        let Some(posting) = postings[i].take() else {
+            continue;
+        };
+        let batch = &batches[&posting.batch_id];
+        let after = if posting.quantity > 0 {
+            upsert_increment(
+                txn,
+                posting.institution_id,
+                batch,
+                posting.quantity,
+                actor.now,
+            )
+            .await?
+        } else {
+            decrement_free(
+                txn,
+                posting.institution_id,
+                batch.id,
+                -posting.quantity,
+                actor.now,
+            )
+            .await?
+        };
+        rows[i] = Some(movement_row(actor, batch, posting, &after, None));
+    }
+    let rows: Vec<stock_movement::Model> = rows.into_iter().flatten().collect();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        stock_movement::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(&**txn)
+        .await?;
+    }
+    Ok(rows)
+}
+
 pub async fn post(txn: &WriteTxn, actor: Actor, posting: Posting) -> Result<stock_movement::Model> {
     check_quantity(posting.quantity, true)?;
     let batch = usable_batch(
         txn,
         posting.batch_id,
-        posting.kind,
+        Use::Post(posting.kind),
         business_date(actor.now),
     )
     .await?;
@@ -336,6 +529,7 @@ pub async fn reverse(
             (Some(doc_type), Some(id)) => Some(DocumentRef {
                 doc_type,
                 id,
+                line_id: original.document_line_id,
                 number: original.document_number,
             }),
             _ => None,
@@ -359,11 +553,12 @@ pub async fn reserve(
 ) -> Result<stock_reservation::Model> {
     use stock_balance::Column as C;
     check_quantity(quantity, false)?;
-    // Reserving is allocating: refused for blocked batches like shipping is.
+    // Reserving is allocating: refused for blocked batches, except to send
+    // them back.
     usable_batch(
         txn,
         batch_id,
-        MovementKind::ShipmentOut,
+        Use::Reserve(document.doc_type),
         business_date(actor.now),
     )
     .await?;
@@ -390,6 +585,7 @@ pub async fn reserve(
         original_quantity: Set(quantity),
         document_type: Set(document.doc_type),
         document_id: Set(document.id),
+        document_line_id: Set(document.line_id),
         status: Set(ReservationStatus::Active),
         created_at: Set(actor.now),
         updated_at: Set(actor.now),
@@ -504,7 +700,15 @@ pub async fn consume(
         .one(&**txn)
         .await?
         .ok_or_else(|| Error::not_found("reservation", reservation_id))?;
-    let batch = usable_batch(txn, current.batch_id, kind, business_date(actor.now)).await?;
+    // Stock reserved to be sent back may leave however it is blocked: the
+    // reservation was allowed for that reason.
+    let purpose =
+        if allowed_when_blocked(Use::Reserve(current.document_type), BlockReason::Recalled) {
+            Use::Reserve(current.document_type)
+        } else {
+            Use::Post(kind)
+        };
+    let batch = usable_batch(txn, current.batch_id, purpose, business_date(actor.now)).await?;
     let reservation = draw_down(
         txn,
         actor.now,
@@ -537,8 +741,9 @@ pub async fn consume(
         quantity: -quantity,
         kind,
         document: document.or(Some(DocumentRef {
-            doc_type: reservation.document_type.clone(),
+            doc_type: reservation.document_type,
             id: reservation.document_id,
+            line_id: reservation.document_line_id,
             number: None,
         })),
         reason,

@@ -7,7 +7,7 @@ use common::Fixture;
 use proptest::prelude::*;
 use std::sync::Arc;
 use uuid::Uuid;
-use yaolian_backend::entity::enums::{BatchStatus, MovementKind, ReservationStatus};
+use yaolian_backend::entity::enums::{BatchStatus, DocumentType, MovementKind, ReservationStatus};
 use yaolian_backend::entity::{stock_movement, stock_reservation};
 use yaolian_backend::error::{BlockReason, Error};
 use yaolian_backend::ledger::{self, Actor, DocumentRef, Posting};
@@ -90,7 +90,8 @@ async fn concurrent_reservations_never_over_reserve() {
                 batch,
                 7,
                 DocumentRef {
-                    doc_type: "shipment".into(),
+                    doc_type: DocumentType::Shipment,
+                    line_id: None,
                     id: Uuid::now_v7(),
                     number: None,
                 },
@@ -158,7 +159,8 @@ async fn blocked_batches_are_refused_for_use_but_can_be_written_off() {
             batch,
             1,
             DocumentRef {
-                doc_type: "prescription".into(),
+                doc_type: DocumentType::Prescription,
+                line_id: None,
                 id: Uuid::now_v7(),
                 number: None,
             },
@@ -289,7 +291,8 @@ async fn reservations_are_consumed_and_released_in_step_with_the_balance() {
     .await
     .unwrap();
     let doc = DocumentRef {
-        doc_type: "shipment".into(),
+        doc_type: DocumentType::Shipment,
+        line_id: None,
         id: Uuid::now_v7(),
         number: Some("SH-2026-000001".into()),
     };
@@ -396,7 +399,8 @@ async fn apply(fx: &Fixture, batch: Uuid, model: &mut Model, op: &Op) -> Result<
         }
         Op::Reserve(q) => {
             let doc = DocumentRef {
-                doc_type: "test".into(),
+                doc_type: DocumentType::Shipment,
+                line_id: None,
                 id: Uuid::now_v7(),
                 number: None,
             };
@@ -528,4 +532,219 @@ async fn stock_reservation_sum(fx: &Fixture, batch: Uuid) -> i64 {
         .iter()
         .map(|r| r.quantity)
         .sum()
+}
+
+#[tokio::test]
+async fn post_many_equals_the_same_lines_posted_one_by_one() {
+    let one = Fixture::new().await;
+    let many = Fixture::new().await;
+    // Two batches, lines interleaved and repeated, at two institutions:
+    // what a receipt plus a pick could look like.
+    let mut lines = Vec::new();
+    let (a1, b1) = (
+        one.batch("PM-A", BatchStatus::Available, 365).await,
+        one.batch("PM-B", BatchStatus::Available, 200).await,
+    );
+    let (a2, b2) = (
+        many.batch("PM-A", BatchStatus::Available, 365).await,
+        many.batch("PM-B", BatchStatus::Available, 200).await,
+    );
+    lines.push((0, true, 1_000));
+    lines.push((0, false, 1_000));
+    for i in 0..60i64 {
+        let (inst, q) = match i % 4 {
+            0 => (0, 10 + i),
+            1 => (1, 5),
+            2 => (0, -3),
+            _ => (1, 2),
+        };
+        lines.push((inst, i % 3 == 0, q));
+    }
+    let to = |fx: &Fixture, a: Uuid, b: Uuid| -> Vec<Posting> {
+        lines
+            .iter()
+            .map(|&(inst, first, q)| {
+                let inst = if inst == 0 { fx.centre } else { fx.clinic };
+                let kind = if q > 0 {
+                    MovementKind::SupplierReceipt
+                } else {
+                    MovementKind::Dispense
+                };
+                posting(inst, if first { a } else { b }, q, kind)
+            })
+            .collect()
+    };
+    for p in to(&one, a1, b1) {
+        post(&one, p).await.unwrap();
+    }
+    let txn = many.db().begin_write().await.unwrap();
+    let posted = ledger::post_many(&txn, many.actor(), to(&many, a2, b2))
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    // In input order, each with its quantity.
+    let quantities: Vec<i64> = posted.iter().map(|m| m.quantity).collect();
+    assert_eq!(quantities, lines.iter().map(|l| l.2).collect::<Vec<_>>());
+    for (fx, a, b) in [(&one, a1, b1), (&many, a2, b2)] {
+        assert_ledger_consistent(fx).await;
+        let _ = (a, b);
+    }
+    for (x, y) in [(a1, a2), (b1, b2)] {
+        for (i1, i2) in [(one.centre, many.centre), (one.clinic, many.clinic)] {
+            let l = one
+                .balance(i1, x)
+                .await
+                .map(|b| (b.on_hand, b.movement_count));
+            let r = many
+                .balance(i2, y)
+                .await
+                .map(|b| (b.on_hand, b.movement_count));
+            assert_eq!(l, r);
+        }
+    }
+}
+
+#[tokio::test]
+async fn post_many_refuses_everything_when_one_line_is_refused() {
+    let fx = Fixture::new().await;
+    let good = fx.batch("PM-G", BatchStatus::Available, 365).await;
+    let held = fx.batch("PM-Q", BatchStatus::Quarantined, 365).await;
+    let txn = fx.db().begin_write().await.unwrap();
+    let refused = ledger::post_many(
+        &txn,
+        fx.actor(),
+        vec![
+            posting(fx.centre, good, 10, MovementKind::SupplierReceipt),
+            posting(fx.centre, held, 10, MovementKind::SupplierReceipt),
+        ],
+    )
+    .await;
+    drop(txn);
+    assert!(matches!(
+        refused,
+        Err(Error::BatchBlocked {
+            reason: BlockReason::Quarantined,
+            ..
+        })
+    ));
+    assert!(fx.balance(fx.centre, good).await.is_none());
+    // Short stock on a later line: nothing of the earlier lines stays.
+    post(&fx, posting(fx.clinic, good, 5, MovementKind::Opening))
+        .await
+        .unwrap();
+    let txn = fx.db().begin_write().await.unwrap();
+    let short = ledger::post_many(
+        &txn,
+        fx.actor(),
+        vec![
+            posting(fx.clinic, good, -2, MovementKind::Dispense),
+            posting(fx.clinic, good, -4, MovementKind::Dispense),
+        ],
+    )
+    .await;
+    drop(txn);
+    assert!(matches!(short, Err(Error::InsufficientStock { .. })));
+    assert_eq!(fx.balance(fx.clinic, good).await.unwrap().on_hand, 5);
+    assert_ledger_consistent(&fx).await;
+}
+
+#[tokio::test]
+async fn recalled_stock_is_reservable_for_a_return_and_nothing_else() {
+    let fx = Fixture::new().await;
+    let batch = fx.batch("RC-1", BatchStatus::Available, 365).await;
+    post(&fx, posting(fx.clinic, batch, 20, MovementKind::Opening))
+        .await
+        .unwrap();
+    fx.set_batch_status(batch, BatchStatus::Recalled).await;
+    let reserve = |doc_type| {
+        let fx = &fx;
+        async move {
+            let txn = fx.db().begin_write().await?;
+            let r = ledger::reserve(
+                &txn,
+                fx.actor(),
+                fx.clinic,
+                batch,
+                5,
+                DocumentRef {
+                    doc_type,
+                    id: Uuid::now_v7(),
+                    line_id: Some(Uuid::now_v7()),
+                    number: None,
+                },
+            )
+            .await?;
+            txn.commit().await?;
+            Ok::<_, Error>(r)
+        }
+    };
+    for doc in [
+        DocumentType::Shipment,
+        DocumentType::Prescription,
+        DocumentType::Stocktake,
+        DocumentType::Recall,
+        DocumentType::GoodsReceipt,
+    ] {
+        assert!(
+            matches!(
+                reserve(doc).await,
+                Err(Error::BatchBlocked {
+                    reason: BlockReason::Recalled,
+                    ..
+                })
+            ),
+            "{doc:?}"
+        );
+    }
+    let held = reserve(DocumentType::Return).await.unwrap();
+    assert!(held.document_line_id.is_some());
+    // ... and the return can then take it out.
+    let txn = fx.db().begin_write().await.unwrap();
+    let out = ledger::consume(
+        &txn,
+        fx.actor(),
+        ledger::Consumption {
+            reservation_id: held.id,
+            quantity: 5,
+            kind: MovementKind::Return,
+            document: None,
+            reason: Some("recall".into()),
+            unit_cost_fen: None,
+        },
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(out.document_type, Some(DocumentType::Return));
+    assert_eq!(out.document_line_id, held.document_line_id);
+    assert_ledger_consistent(&fx).await;
+}
+
+#[test]
+fn the_blocked_batch_table_has_a_decision_for_every_use() {
+    use ledger::{Use, allowed_when_blocked};
+    use sea_orm::Iterable;
+    for reason in [
+        BlockReason::Quarantined,
+        BlockReason::Recalled,
+        BlockReason::Expired,
+    ] {
+        let usable: Vec<MovementKind> = MovementKind::iter()
+            .filter(|k| allowed_when_blocked(Use::Post(*k), reason))
+            .collect();
+        assert_eq!(
+            usable,
+            vec![
+                MovementKind::Opening,
+                MovementKind::Stocktake,
+                MovementKind::Return,
+                MovementKind::Recall,
+                MovementKind::WriteOff
+            ]
+        );
+        let reservable: Vec<DocumentType> = DocumentType::iter()
+            .filter(|d| allowed_when_blocked(Use::Reserve(*d), reason))
+            .collect();
+        assert_eq!(reservable, vec![DocumentType::Return]);
+    }
 }

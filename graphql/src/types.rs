@@ -92,6 +92,18 @@ pub enum MovementKind {
     WriteOff,
 }
 
+/// The business document a movement belongs to.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "be::DocumentType")]
+pub enum DocumentType {
+    GoodsReceipt,
+    Shipment,
+    Return,
+    Prescription,
+    Stocktake,
+    Recall,
+}
+
 fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
     ctx.data_opt::<LoaderSlot>()
         .and_then(LoaderSlot::get)
@@ -509,8 +521,12 @@ impl StockMovement {
     async fn balance_after(&self) -> i64 {
         self.0.balance_after
     }
-    async fn document_type(&self) -> Option<&str> {
-        self.0.document_type.as_deref()
+    async fn document_type(&self) -> Option<DocumentType> {
+        self.0.document_type.map(Into::into)
+    }
+    /// The document line this movement served, when it served one.
+    async fn document_line_id(&self) -> Option<ID> {
+        self.0.document_line_id.map(|id| ID(id.to_string()))
     }
     async fn document_number(&self) -> Option<&str> {
         self.0.document_number.as_deref()

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_catalogue;
 mod m20261201_000003_sign_in_throttle;
+mod m20261201_000004_document_lines;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_catalogue::Migration),
             Box::new(m20261201_000003_sign_in_throttle::Migration),
+            Box::new(m20261201_000004_document_lines::Migration),
         ]
     }
 }

@@ -119,20 +119,27 @@ pub enum MovementKind {
     WriteOff,
 }
 
-impl MovementKind {
-    /// Kinds that put stock into use (or into the books as usable) are refused
-    /// on a quarantined, recalled or expired batch. The others exist precisely
-    /// to get such stock out of the books or to record what was counted.
-    pub fn refused_on_blocked_batch(self) -> bool {
-        matches!(
-            self,
-            MovementKind::SupplierReceipt
-                | MovementKind::ShipmentOut
-                | MovementKind::ShipmentIn
-                | MovementKind::Dispense
-                | MovementKind::Adjustment
-        )
-    }
+/// The business documents stock moves for. Stored as text in
+/// `stock_movement.document_type` and `stock_reservation.document_type`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum DocumentType {
+    #[sea_orm(string_value = "GOODS_RECEIPT")]
+    GoodsReceipt,
+    #[sea_orm(string_value = "SHIPMENT")]
+    Shipment,
+    /// A shipment back to the centre (near expiry, damaged, recalled,
+    /// surplus); the only document that may reserve recalled stock.
+    #[sea_orm(string_value = "RETURN")]
+    Return,
+    #[sea_orm(string_value = "PRESCRIPTION")]
+    Prescription,
+    #[sea_orm(string_value = "STOCKTAKE")]
+    Stocktake,
+    #[sea_orm(string_value = "RECALL")]
+    Recall,
 }
 
 #[derive(

@@ -1,4 +1,4 @@
-use super::enums::MovementKind;
+use super::enums::{DocumentType, MovementKind};
 use sea_orm::entity::prelude::*;
 
 /// Append-only: written only by `crate::ledger`, never updated or deleted.
@@ -15,8 +15,9 @@ pub struct Model {
     pub quantity: i64,
     pub balance_after: i64,
     pub kind: MovementKind,
-    pub document_type: Option<String>,
+    pub document_type: Option<DocumentType>,
     pub document_id: Option<Uuid>,
+    pub document_line_id: Option<Uuid>,
     pub document_number: Option<String>,
     pub reverses_id: Option<Uuid>,
     pub reason: Option<String>,

@@ -1,4 +1,4 @@
-use super::enums::ReservationStatus;
+use super::enums::{DocumentType, ReservationStatus};
 use sea_orm::entity::prelude::*;
 
 /// Written only by `crate::ledger`. The balance's `reserved` equals the sum of
@@ -13,8 +13,9 @@ pub struct Model {
     /// What is still held; drops as the reservation is consumed or released.
     pub quantity: i64,
     pub original_quantity: i64,
-    pub document_type: String,
+    pub document_type: DocumentType,
     pub document_id: Uuid,
+    pub document_line_id: Option<Uuid>,
     pub status: ReservationStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -147,4 +147,16 @@ impl Fixture {
             .await
             .unwrap()
     }
+
+    /// Quarantine or recall a batch, as a recall would (tests only).
+    pub async fn set_batch_status(&self, id: Uuid, status: BatchStatus) {
+        batch::ActiveModel {
+            id: Set(id),
+            status: Set(status),
+            ..Default::default()
+        }
+        .update(self.db().conn())
+        .await
+        .unwrap();
+    }
 }
