@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod label;
 pub mod ledger;
 pub mod page;
+pub mod spreadsheet;
 pub mod stock;
 pub mod testkit;
 
@@ -50,6 +51,7 @@ pub struct Backend {
     clock: Arc<dyn Clock>,
     settings: Settings,
     search: Arc<catalogue::search::SearchCache>,
+    imports: Arc<spreadsheet::RunningImports>,
 }
 
 impl Backend {
@@ -59,6 +61,7 @@ impl Backend {
             clock,
             settings,
             search: Arc::default(),
+            imports: Arc::default(),
         }
     }
 
