@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod label;
 pub mod ledger;
 pub mod page;
+pub mod spreadsheet;
 pub mod stock;
 pub mod testkit;
 pub mod text;
@@ -55,6 +56,7 @@ pub struct Backend {
     settings: Settings,
     search: Arc<catalogue::search::SearchCache>,
     sign_in: auth::gate::SignInGuards,
+    imports: Arc<spreadsheet::RunningImports>,
 }
 
 impl Backend {
@@ -65,6 +67,7 @@ impl Backend {
             settings,
             search: Arc::default(),
             sign_in: auth::gate::SignInGuards::default(),
+            imports: Arc::default(),
         }
     }
 

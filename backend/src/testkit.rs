@@ -2,6 +2,8 @@
 //! `DATABASE_URL` names a PostgreSQL server, a fresh database on it, so tests
 //! run in parallel without sharing rows.
 
+pub mod xlsx;
+
 use crate::db::{ConnectError, Database};
 use sea_orm::{ConnectionTrait, DbErr};
 

@@ -786,3 +786,63 @@ async fn only_the_centres_buyers_and_admins_import() {
         .unwrap_err();
     assert_eq!(err.code(), "FORBIDDEN");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_import_for_the_community_is_refused_while_one_runs() {
+    let fx = Fx::new().await;
+    fx.load(300).await;
+    let bytes = Arc::new(fx.backend.export_catalogue(&fx.buyer).await.unwrap());
+    // Both start together; the first to get in takes far longer than the
+    // other needs to be turned away.
+    let start = Arc::new(tokio::sync::Barrier::new(2));
+    let race = |dry_run: bool| {
+        let (backend, buyer, bytes, start) = (
+            fx.backend.clone(),
+            fx.buyer.clone(),
+            bytes.clone(),
+            start.clone(),
+        );
+        tokio::spawn(async move {
+            start.wait().await;
+            backend.import_catalogue(&buyer, &bytes, dry_run).await
+        })
+    };
+    let (a, b) = (race(true), race(false));
+    let mut outcomes: Vec<Result<(usize, usize), (String, String)>> = Vec::new();
+    for task in [a, b] {
+        outcomes.push(match task.await.unwrap() {
+            Ok(report) => Ok((report.rows, report.unchanged)),
+            Err(e) => Err((e.code().to_string(), e.to_string())),
+        });
+    }
+    outcomes.sort_by_key(|o| o.is_err());
+    assert_eq!(
+        outcomes,
+        vec![
+            Ok((300, 300)),
+            Err((
+                "CONFLICT".to_string(),
+                "another catalogue import is running for this community; try again when it finishes"
+                    .to_string()
+            )),
+        ]
+    );
+    // Another community's import is not held up by this one's.
+    let mut elsewhere = fx.buyer.clone();
+    elsewhere.community_id = Uuid::now_v7();
+    let (here, there) = tokio::join!(
+        fx.backend.import_catalogue(&fx.buyer, &bytes, true),
+        fx.backend.import_catalogue(&elsewhere, &bytes, true),
+    );
+    assert_eq!(here.unwrap().unchanged, 300);
+    assert_eq!(there.unwrap().created, 300);
+    // Once an import ends, however it ends, the next may start.
+    let err = fx
+        .backend
+        .import_catalogue(&fx.buyer, b"hello", false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "VALIDATION");
+    let report = fx.import(&bytes, false).await;
+    assert_eq!((report.applied, report.unchanged), (true, 300));
+}

@@ -27,7 +27,8 @@ use crate::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, Ite
 use crate::entity::{item_gtin, item_package_level};
 use crate::error::{Error, Result};
 use crate::ledger::Actor;
-use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
+use crate::spreadsheet::{self, Limits, Sheet};
+use calamine::Data;
 use chrono::{DateTime, Utc};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
@@ -582,20 +583,39 @@ fn file_error(message: impl Into<String>) -> Error {
     Error::validation("file", message)
 }
 
+/// How much of an upload the import reads. Measured on an export of 20,000
+/// items (bench/RESULTS.md): the sheet part is 1.2 KiB a row and compresses
+/// 9:1, the shared strings 0.2 KiB a row at 9.5:1, every other part is a few
+/// KiB. So a 10 MiB upload of genuine rows inflates to about 100 MiB, and the
+/// caps below leave room for that and for files other programs write, while
+/// keeping what one import holds in memory to a known figure: at most 4
+/// million cells of 32 bytes and 64 MiB of their text, plus the shared
+/// strings (about three times their part's size as `String`s).
+const IMPORT_LIMITS: Limits = Limits {
+    // The header and MAX_IMPORT_ROWS item rows.
+    max_rows: MAX_IMPORT_ROWS as u32 + 1,
+    // The layout's 39 columns and 25 of the buyer's own (notes), which the
+    // import ignores.
+    max_columns: 64,
+    // Every column of the layout filled on every row of the limit.
+    max_cells: 4_000_000,
+    // 670 bytes a row at the row limit; an export averages under 200.
+    max_text_bytes: 64 << 20,
+    // An .xlsx has a dozen parts; a thousand is no spreadsheet.
+    max_entries: 1000,
+    // The sheet of MAX_IMPORT_ROWS exported rows is about 120 MiB.
+    max_entry_bytes: 160 * spreadsheet::MIB,
+    // About 20 MiB at the row limit; held whole in memory.
+    max_shared_strings_bytes: 32 * spreadsheet::MIB,
+    max_total_uncompressed: 256 * spreadsheet::MIB,
+    // Genuine parts compress 2:1 to 14:1; a thousandfold is a bomb.
+    max_ratio: 100,
+    ratio_exempt_bytes: 256 * 1024,
+};
+
 /// Opens the upload and returns the catalogue sheet's cells.
-fn read_sheet(bytes: Vec<u8>) -> Result<Range<Data>> {
-    let mut workbook: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| file_error(format!("not an .xlsx workbook ({e})")))?;
-    let names = workbook.sheet_names();
-    let name = names
-        .iter()
-        .find(|n| n.as_str() == SHEET_NAME)
-        .or_else(|| names.first())
-        .cloned()
-        .ok_or_else(|| file_error("not an .xlsx workbook (it has no sheet)"))?;
-    workbook
-        .worksheet_range(&name)
-        .map_err(|e| file_error(format!("not an .xlsx workbook (sheet {name}: {e})")))
+async fn read_sheet(bytes: Vec<u8>) -> Result<Sheet> {
+    spreadsheet::read_xlsx(bytes, SHEET_NAME, IMPORT_LIMITS).await
 }
 
 /// Where each column is in the file, and what its header says.
@@ -608,7 +628,7 @@ struct Columns {
 
 impl Columns {
     /// Reads the header row (row 1); unknown columns are ignored.
-    fn locate(sheet: &Range<Data>, errors: &mut Vec<RowError>) -> Columns {
+    fn locate(sheet: &Sheet, errors: &mut Vec<RowError>) -> Columns {
         let mut keys: HashMap<String, Col> = HashMap::new();
         for col in Col::layout() {
             let (zh, en) = col.names();
@@ -617,9 +637,8 @@ impl Columns {
             }
         }
         let mut at: HashMap<Col, (u32, String)> = HashMap::new();
-        let last_col = sheet.end().map(|(_, c)| c).unwrap_or(0);
-        for x in 0..=last_col {
-            let Some(Data::String(text)) = sheet.get_value((0, x)) else {
+        for (x, cell) in sheet.row(0) {
+            let Data::String(text) = cell else {
                 continue;
             };
             let Some(col) = keys.get(&header_key(text)).copied() else {
@@ -678,8 +697,6 @@ impl Columns {
             .unwrap_or_else(|| col.header())
     }
 }
-
-static EMPTY: Data = Data::Empty;
 
 fn is_blank(d: &Data) -> bool {
     match d {
@@ -928,7 +945,7 @@ fn field_column(field: &str) -> Option<Col> {
 /// Reads one data row into a draft, starting from `base` for the columns the
 /// file does not have.
 struct RowReader<'a> {
-    sheet: &'a Range<Data>,
+    sheet: &'a Sheet,
     columns: &'a Columns,
     row: u32,
     /// Columns with a problem, with the message.
@@ -939,7 +956,7 @@ impl RowReader<'_> {
     /// The cell, or `None` when the file has no such column.
     fn cell(&self, col: Col) -> Option<&Data> {
         let (x, _) = self.columns.at.get(&col)?;
-        Some(self.sheet.get_value((self.row, *x)).unwrap_or(&EMPTY))
+        Some(self.sheet.get(self.row, *x))
     }
 
     fn read<T>(
@@ -1237,10 +1254,9 @@ impl Plan<'_> {
 
 /// Validates every row against the rules, against each other and against
 /// the catalogue as it will be once the file is applied.
-fn plan<'a>(sheet: &Range<Data>, existing: &'a [ItemView]) -> Result<Plan<'a>> {
+fn plan<'a>(sheet: &Sheet, existing: &'a [ItemView]) -> Result<Plan<'a>> {
     let mut errors = Vec::new();
     let columns = Columns::locate(sheet, &mut errors);
-    let last_row = sheet.end().map(|(r, _)| r).unwrap_or(0);
     // A row is an item when any column the import reads has something.
     let read: Vec<u32> = columns
         .at
@@ -1248,11 +1264,12 @@ fn plan<'a>(sheet: &Range<Data>, existing: &'a [ItemView]) -> Result<Plan<'a>> {
         .filter(|(col, _)| !col.read_only())
         .map(|(_, (x, _))| *x)
         .collect();
-    let data_rows: Vec<u32> = (1..=last_row)
-        .filter(|&r| {
-            read.iter()
-                .any(|&c| !is_blank(sheet.get_value((r, c)).unwrap_or(&EMPTY)))
-        })
+    // Only the rows the file has: a sparse sheet's last row says nothing of
+    // how many rows there are.
+    let data_rows: Vec<u32> = sheet
+        .rows()
+        .into_iter()
+        .filter(|&r| r >= 1 && read.iter().any(|&c| !is_blank(sheet.get(r, c))))
         .collect();
     if data_rows.len() > MAX_IMPORT_ROWS {
         return Err(file_error(format!(
@@ -1495,16 +1512,24 @@ impl Backend {
         dry_run: bool,
     ) -> Result<ImportReport> {
         require_maintainer(caller)?;
+        // Held to the end, through the write: a second import would hold a
+        // second workbook in memory and then race this one for the rows.
+        let _running = self
+            .imports
+            .begin("catalogue", caller.community_id)
+            .ok_or_else(|| {
+                Error::Conflict(
+                    "another catalogue import is running for this community; try again when it finishes"
+                        .into(),
+                )
+            })?;
         if bytes.len() > MAX_IMPORT_BYTES {
             return Err(file_error(format!(
                 "the file is {:.1} MiB; upload at most 10 MiB",
                 bytes.len() as f64 / (1024.0 * 1024.0)
             )));
         }
-        let bytes = bytes.to_vec();
-        let sheet = tokio::task::spawn_blocking(move || read_sheet(bytes))
-            .await
-            .map_err(|e| internal("catalogue import task failed", e))??;
+        let sheet = read_sheet(bytes.to_vec()).await?;
 
         if dry_run {
             let existing = all_item_views(self.db.conn(), caller.community_id).await?;
