@@ -8,7 +8,7 @@ const IMPORT: &str = "mutation($file: Upload!, $dry: Boolean) {
     importCatalogue(file: $file, dryRun: $dry) {
         dryRun applied rows created updated unchanged errors { row column message } } }";
 
-async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>, dry: bool) -> Value {
+pub(crate) async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>, dry: bool) -> Value {
     let form = reqwest::multipart::Form::new()
         .text(
             "operations",

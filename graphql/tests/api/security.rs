@@ -713,3 +713,24 @@ async fn introspection_needs_a_signed_in_caller() {
     let signed_in = app.gql(Some(&token), query, json!({})).await;
     assert_eq!(signed_in["data"]["__schema"]["queryType"]["name"], "Query");
 }
+
+// ------------------------------------------------ 1. spreadsheet uploads
+
+#[tokio::test]
+async fn a_tiny_spreadsheet_naming_cell_xfd1048576_is_refused_and_the_server_lives() {
+    use yaolian_backend::testkit::xlsx::{self, Body};
+    let app = TestApp::spawn().await;
+    let buyer = app.login("buyer").await;
+    let rows =
+        xlsx::row(1, &[("A1", "<v>1</v>")]) + &xlsx::row(1_048_576, &[("XFD1048576", "<v>1</v>")]);
+    let bytes = xlsx::workbook(Body::Text(&xlsx::sheet_xml(None, &rows)), None);
+    assert!(bytes.len() < 2048);
+    let body = crate::excel::upload(&app, &buyer, bytes, true).await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "file");
+    // Still serving.
+    let me = app
+        .gql(Some(&buyer), "{ me { username } }", json!({}))
+        .await;
+    assert_eq!(me["data"]["me"]["username"], "buyer");
+}
