@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod backup;
 pub mod barcode;
 pub mod catalogue;
 pub mod clock;

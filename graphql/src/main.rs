@@ -1,5 +1,7 @@
 //! The `yaolian` command.
 
+mod admin;
+
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -53,6 +55,13 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Copy a SQLite database to a new file, consistently, while it serves.
+    Backup(admin::BackupArgs),
+    /// Replace a SQLite database with a backup, once the backup passes verify.
+    Restore(admin::RestoreArgs),
+    /// Check a database (SQLite or PostgreSQL): file integrity, schema version
+    /// and every ledger rule. Exits 1 on any problem.
+    Verify(admin::VerifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -108,6 +117,9 @@ async fn run(command: Command) -> Result<(), String> {
             let database = open(&db).await?;
             seed(&database).await
         }
+        Command::Backup(args) => admin::backup(args).await,
+        Command::Restore(args) => admin::restore(args).await,
+        Command::Verify(args) => admin::verify(args).await,
         Command::Serve { db, listen, demo } => {
             let addr: SocketAddr = listen.parse().map_err(|_| {
                 format!("--listen {listen:?} is not an address like 127.0.0.1:8080")

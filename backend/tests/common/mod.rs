@@ -12,10 +12,11 @@ use yaolian_backend::entity::{
     app_user, batch, community, institution, item, stock_balance, user_role,
 };
 use yaolian_backend::ledger::Actor;
-use yaolian_backend::testkit::{ScratchDb, scratch_database};
+use yaolian_backend::testkit::{ScratchDb, postgres_url, scratch_database_on};
 
 pub struct Fixture {
     pub scratch: ScratchDb,
+    pub community: Uuid,
     pub centre: Uuid,
     pub clinic: Uuid,
     pub user: Uuid,
@@ -25,7 +26,18 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn new() -> Self {
-        let scratch = scratch_database().await.expect("scratch database");
+        Self::on(postgres_url().as_deref()).await
+    }
+
+    /// Always a SQLite file, for what only SQLite has (file backups).
+    pub async fn sqlite() -> Self {
+        Self::on(None).await
+    }
+
+    async fn on(postgres: Option<&str>) -> Self {
+        let scratch = scratch_database_on(postgres)
+            .await
+            .expect("scratch database");
         let now = Utc.with_ymd_and_hms(2026, 6, 15, 2, 0, 0).unwrap();
         let conn = scratch.db.conn();
         let community_id = Uuid::now_v7();
@@ -101,6 +113,7 @@ impl Fixture {
         .unwrap();
         Fixture {
             scratch,
+            community: community_id,
             centre: ids[0],
             clinic: ids[1],
             user,
