@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
-use yaolian_labels::gs1::Symbology;
+use yaolian_labels::gs1::{Ai, Symbology};
 use yaolian_labels::{Scan, classify};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,17 @@ pub struct ScanWarning {
     pub message: String,
 }
 
+/// A GS1 element the resolution has no typed field for, carried through so
+/// that a foreign or logistic AI is shown rather than lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gs1Element {
+    /// The AI's digits, e.g. `"3103"`.
+    pub ai: &'static str,
+    pub value: String,
+    /// GS1's data title, e.g. `"NET WEIGHT (kg)"`; empty when GS1 gives none.
+    pub title: &'static str,
+}
+
 #[derive(Debug, Clone)]
 pub struct BarcodeResolution {
     pub kind: ScanKind,
@@ -43,6 +54,8 @@ pub struct BarcodeResolution {
     pub expiry_date: Option<NaiveDate>,
     pub production_date: Option<NaiveDate>,
     pub serial: Option<String>,
+    /// Every GS1 element other than those in the typed fields above, in scan order.
+    pub other_elements: Vec<Gs1Element>,
     pub trace_code: Option<String>,
     pub document_number: Option<String>,
     pub location_code: Option<String>,
@@ -83,6 +96,7 @@ impl BarcodeResolution {
             expiry_date: None,
             production_date: None,
             serial: None,
+            other_elements: Vec::new(),
             trace_code: None,
             document_number: None,
             location_code: None,
@@ -129,6 +143,25 @@ impl Backend {
                 r.expiry_date = es.expiry();
                 r.production_date = es.production_date();
                 r.serial = es.serial().map(str::to_string);
+                // The AIs read into the fields above. (02) fills `gtin` only
+                // without (01), and GS1 forbids the two together.
+                let typed = [
+                    Ai::GTIN,
+                    Ai::CONTENT_GTIN,
+                    Ai::BATCH,
+                    Ai::EXPIRY,
+                    Ai::PRODUCTION_DATE,
+                    Ai::SERIAL,
+                ];
+                r.other_elements = es
+                    .elements()
+                    .filter(|(ai, _)| !typed.contains(ai))
+                    .map(|(ai, value)| Gs1Element {
+                        ai: ai.code(),
+                        value: value.to_string(),
+                        title: ai.title(),
+                    })
+                    .collect();
                 if es.recovered_missing_separator() {
                     warn(
                         &mut r.warnings,

@@ -631,6 +631,80 @@ async fn excel(label: &str, postgres: Option<&str>) {
     );
 }
 
+/// A 200-line receipt posted as 200 `ledger::post` calls in one transaction
+/// against one `ledger::post_many` call, alternating, in one run.
+async fn ledger_lines(db_name: &str, postgres: Option<&str>) {
+    use yaolian_backend::entity::enums::MovementKind;
+    use yaolian_backend::ledger::{self, Actor, Posting};
+    const LINES: usize = 200;
+    const ROUNDS: usize = 15;
+    let server = Server::start(postgres).await;
+    let centre = server.county.institution("DEMO-LC");
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use yaolian_backend::entity::{batch, enums::BatchStatus};
+    let today = yaolian_backend::clock::business_date(Utc::now());
+    let batches: Vec<Uuid> = batch::Entity::find()
+        .filter(batch::Column::Status.eq(BatchStatus::Available))
+        .filter(batch::Column::ExpiryDate.gt(today))
+        .all(server.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    let user = server.county.users["warehouse"];
+    let lines = || -> Vec<Posting> {
+        (0..LINES)
+            .map(|i| Posting {
+                institution_id: centre,
+                batch_id: batches[i % batches.len()],
+                quantity: 1,
+                kind: MovementKind::SupplierReceipt,
+                document: None,
+                reason: None,
+                unit_cost_fen: Some(100),
+                occurred_at: None,
+            })
+            .collect()
+    };
+    let (mut one_by_one, mut many) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let actor = Actor {
+            user_id: user,
+            now: Utc::now(),
+        };
+        let t = Instant::now();
+        let txn = server.db.begin_write().await.unwrap();
+        for p in lines() {
+            if ledger::post(&txn, actor, p).await.is_err() {
+                println!("(a post failed: is a demo batch blocked?)");
+                return;
+            }
+        }
+        txn.commit().await.unwrap();
+        one_by_one.push(t.elapsed());
+        let t = Instant::now();
+        let txn = server.db.begin_write().await.unwrap();
+        ledger::post_many(&txn, actor, lines()).await.unwrap();
+        txn.commit().await.unwrap();
+        many.push(t.elapsed());
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1000.0
+    };
+    let (a, b) = (median(&mut one_by_one), median(&mut many));
+    println!("\n## ledger: {LINES}-line receipt, {db_name} (median of {ROUNDS})\n");
+    println!("| way | ms per {LINES} lines | lines/s |");
+    println!("|---|---|---|");
+    println!(
+        "| {LINES} x post, one transaction | {a:.1} | {:.0} |",
+        LINES as f64 / a * 1000.0
+    );
+    println!("| post_many | {b:.1} | {:.0} |", LINES as f64 / b * 1000.0);
+    println!("\nratio post/post_many: **{:.2}**", a / b);
+}
+
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
@@ -654,6 +728,12 @@ fn main() {
             adjust_stock("SQLite", None).await;
             if let Some(url) = pg.as_deref() {
                 adjust_stock("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("ledger") {
+            ledger_lines("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                ledger_lines("PostgreSQL", Some(url)).await;
             }
         }
         if wanted("search") {

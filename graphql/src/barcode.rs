@@ -30,6 +30,17 @@ pub struct ScanWarning {
     pub message: String,
 }
 
+/// One GS1 element of the scan that has no field of its own.
+#[derive(SimpleObject)]
+#[graphql(name = "GS1Element")]
+pub struct Gs1Element {
+    /// The Application Identifier's digits, e.g. "3103".
+    pub ai: String,
+    pub value: String,
+    /// GS1's data title, e.g. "NET WEIGHT (kg)".
+    pub title: Option<String>,
+}
+
 pub struct BarcodeResolution(pub Resolution);
 
 #[Object]
@@ -58,6 +69,19 @@ impl BarcodeResolution {
     }
     async fn serial(&self) -> Option<&str> {
         self.0.serial.as_deref()
+    }
+    /// Every other GS1 element of the scan (measures, dates and times,
+    /// national reimbursement numbers, logistic AIs…), in scan order.
+    async fn other_elements(&self) -> Vec<Gs1Element> {
+        self.0
+            .other_elements
+            .iter()
+            .map(|e| Gs1Element {
+                ai: e.ai.to_string(),
+                value: e.value.clone(),
+                title: (!e.title.is_empty()).then(|| e.title.to_string()),
+            })
+            .collect()
     }
     /// The 20-digit drug traceability code (药品追溯码).
     async fn trace_code(&self) -> Option<&str> {

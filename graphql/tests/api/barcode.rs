@@ -311,3 +311,35 @@ async fn batch_and_location_labels_download() {
         .unwrap();
     assert_eq!(bad.status().as_u16(), 422);
 }
+
+#[tokio::test]
+async fn gs1_ais_without_a_field_come_back_as_other_elements() {
+    let app = TestApp::spawn().await;
+    let token = app.login("warehouse").await;
+    let gtin14 = format!("0{}", demo_gtin(0));
+    // Expiry time (7003) and net weight in kg with 3 decimals (3103), as a
+    // foreign manufacturer's pack carries them; both used to be refused.
+    // (7003) needs a separator after it; (17) and (3103) have predefined
+    // lengths and need none.
+    let raw = format!("]d201{gtin14}1727123170032712312359\u{1d}310300125010LOT1");
+    let body = app
+        .gql(
+            Some(&token),
+            "query($raw: String!) { resolveBarcode(raw: $raw) {
+                gtin lotNumber expiryDate otherElements { ai value title } } }",
+            json!({ "raw": raw }),
+        )
+        .await;
+    let r = &body["data"]["resolveBarcode"];
+    assert_eq!(r["gtin"], gtin14.as_str(), "{body}");
+    assert_eq!(r["lotNumber"], "LOT1");
+    assert_eq!(r["expiryDate"], "2027-12-31");
+    assert_eq!(
+        r["otherElements"],
+        json!([
+            { "ai": "7003", "value": "2712312359", "title": "EXPIRY TIME" },
+            { "ai": "3103", "value": "001250", "title": "NET WEIGHT (kg)" },
+        ]),
+        "{body}"
+    );
+}

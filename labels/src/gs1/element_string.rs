@@ -20,6 +20,37 @@ pub(crate) struct Element {
     pub(crate) decoded: Decoded,
 }
 
+fn is_nhrn(ai: Ai) -> bool {
+    (Ai::NHRN_DE..=Ai::NHRN_LAST).contains(&ai)
+}
+
+/// The AIs [`ElementString`] has a typed accessor for.
+fn has_accessor(ai: Ai) -> bool {
+    [
+        Ai::SSCC,
+        Ai::GTIN,
+        Ai::CONTENT_GTIN,
+        Ai::BATCH,
+        Ai::PRODUCTION_DATE,
+        Ai::DUE_DATE,
+        Ai::PACKAGING_DATE,
+        Ai::BEST_BEFORE,
+        Ai::SELL_BY,
+        Ai::EXPIRY,
+        Ai::VARIANT,
+        Ai::SERIAL,
+        Ai::VAR_COUNT,
+        Ai::COUNT,
+        Ai::ADDITIONAL_PRODUCT_ID,
+        Ai::CUSTOMER_PART_NUMBER,
+        Ai::EXPIRY_DATE_TIME,
+    ]
+    .contains(&ai)
+        || is_nhrn(ai)
+        // 90–99, company internal data, read through `internal()`.
+        || ai.code().starts_with('9')
+}
+
 /// A parsed GS1 element string.
 ///
 /// All values live in one string and elements point into it, which keeps a
@@ -201,14 +232,21 @@ impl ElementString {
     pub fn customer_part_number(&self) -> Option<&str> {
         self.get(Ai::CUSTOMER_PART_NUMBER)
     }
-    /// The first national healthcare reimbursement number (710–715) and its AI.
+    /// The first national healthcare reimbursement number (710–717) and its AI.
     pub fn nhrn(&self) -> Option<(Ai, &str)> {
-        self.elements()
-            .find(|(ai, _)| (Ai::NHRN_DE..=Ai::NHRN_US).contains(ai))
+        self.elements().find(|(ai, _)| is_nhrn(*ai))
     }
     /// (90)–(99) company internal data.
     pub fn internal(&self, code: u8) -> Option<&str> {
         self.get(Ai::internal(code)?)
+    }
+
+    /// Every element that no typed accessor above covers (measures, logistic
+    /// and shipping AIs, foreign AIs such as (22), (235), (253), (8003)…), in
+    /// scan order, so that nothing a pack carries is dropped. An element
+    /// with an accessor never appears here too.
+    pub fn other_elements(&self) -> impl Iterator<Item = (Ai, &str)> + '_ {
+        self.elements().filter(|(ai, _)| !has_accessor(*ai))
     }
 
     /// The element string as a GS1 symbol carries it: AIs and values

@@ -35,6 +35,12 @@ pub enum Gs1Error {
     BadCheckDigit { ai: Ai, value: String },
     #[error("AI {ai} value {value} is not a valid date")]
     InvalidDate { ai: Ai, value: String },
+    #[error("AI {ai} value {value} is not valid: {reason}")]
+    InvalidValue {
+        ai: Ai,
+        value: String,
+        reason: &'static str,
+    },
     #[error("AI {ai} allows at most {max} characters, found {found}")]
     TooLong { ai: Ai, max: usize, found: usize },
     #[error("AI {ai} has no value (at byte {offset})")]
@@ -62,6 +68,23 @@ pub enum Gs1Error {
 }
 
 impl Gs1Error {
+    /// The AI at fault, when the error is about one known AI's value.
+    pub fn ai(&self) -> Option<Ai> {
+        match self {
+            Gs1Error::Truncated { ai, .. }
+            | Gs1Error::BadCheckDigit { ai, .. }
+            | Gs1Error::InvalidDate { ai, .. }
+            | Gs1Error::InvalidValue { ai, .. }
+            | Gs1Error::TooLong { ai, .. }
+            | Gs1Error::EmptyValue { ai, .. }
+            | Gs1Error::InvalidCharacter { ai, .. }
+            | Gs1Error::DuplicateAi { ai, .. }
+            | Gs1Error::Ambiguous { ai, .. } => Some(*ai),
+            Gs1Error::ConflictingAi { second, .. } => Some(*second),
+            _ => None,
+        }
+    }
+
     /// A short stable machine code for the UI and logs.
     pub fn code(&self) -> &'static str {
         match self {
@@ -73,6 +96,7 @@ impl Gs1Error {
             Gs1Error::Truncated { .. } => "gs1.truncated",
             Gs1Error::BadCheckDigit { .. } => "gs1.bad_check_digit",
             Gs1Error::InvalidDate { .. } => "gs1.invalid_date",
+            Gs1Error::InvalidValue { .. } => "gs1.invalid_value",
             Gs1Error::TooLong { .. } => "gs1.too_long",
             Gs1Error::EmptyValue { .. } => "gs1.empty_value",
             Gs1Error::InvalidCharacter { .. } => "gs1.invalid_character",

@@ -50,14 +50,21 @@
 //! given earlier.
 
 mod ai;
+mod ai_table;
+#[cfg(test)]
+mod ai_table_gen;
 mod builder;
 mod date;
 mod element_string;
 mod error;
 mod input;
+mod iso;
+mod lint;
 mod parser;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_all_ais;
 
 use chrono::NaiveDate;
 

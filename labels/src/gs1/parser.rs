@@ -3,100 +3,95 @@
 
 use chrono::NaiveDate;
 
-use super::ai::{Format, gs1_ai_length, is_cset82, lookup_prefix};
-use super::date::{decode_date, decode_date_time, plausible_date};
+use super::ai::{Comp, Lint, gs1_ai_length, is_cset82, lookup_prefix};
+use super::date::{decode_date, decode_date_time};
 use super::element_string::Decoded;
 use super::input::GS;
+use super::lint::{self, Fault};
 use super::{Ai, ElementString, Gs1Error, Symbology};
 use crate::gtin;
 
-/// Checks a value's length, characters, check digit and date shape. Needs no
-/// `today`, so the builder can use it too.
+/// Checks a value against its AI's components: first the shape (each
+/// component's character set and length, in order, nothing left over), then
+/// each component's content checks, so a wrong length is reported as such
+/// before any check digit. Needs no `today`, so the builder can use it too.
 pub(crate) fn check_value(ai: Ai, v: &[u8], offset: usize) -> Result<(), Gs1Error> {
     if v.is_empty() {
         return Err(Gs1Error::EmptyValue { ai, offset });
     }
-    let bad_char = |i: usize| Gs1Error::InvalidCharacter {
-        ai,
-        ch: first_char(v.get(i..).unwrap_or_default()),
-        offset: offset + i,
-    };
-    let digits = |v: &[u8]| match v.iter().position(|b| !b.is_ascii_digit()) {
-        Some(i) => Err(bad_char(i)),
-        None => Ok(()),
-    };
-    let exact = |len: usize| {
-        if v.len() < len {
-            Err(Gs1Error::Truncated {
-                ai,
-                expected: len,
-                found: v.len(),
-            })
-        } else if v.len() > len {
-            Err(Gs1Error::TooLong {
-                ai,
-                max: len,
-                found: v.len(),
-            })
-        } else {
-            Ok(())
+    let comps = ai.comps();
+    let mut pos = 0;
+    for (i, comp) in comps.iter().enumerate() {
+        let rest = v.get(pos..).unwrap_or_default();
+        if rest.is_empty() && comp.optional {
+            // Optional components may all be left out once the data ends.
+            break;
         }
-    };
-    let at_most = |max: usize| {
-        if v.len() > max {
-            Err(Gs1Error::TooLong {
+        let take = rest.len().min(usize::from(comp.max));
+        let part = rest.get(..take).unwrap_or_default();
+        if let Some(j) = part.iter().position(|b| !comp.cset.allows(*b)) {
+            return Err(Gs1Error::InvalidCharacter {
                 ai,
-                max,
-                found: v.len(),
-            })
-        } else {
-            Ok(())
+                ch: first_char(v.get(pos + j..).unwrap_or_default()),
+                offset: offset + pos + j,
+            });
         }
-    };
-    let invalid_date = || Gs1Error::InvalidDate {
-        ai,
-        value: String::from_utf8_lossy(v).into_owned(),
-    };
-    match ai.format() {
-        Format::Digits { len, check } => {
-            digits(v)?;
-            exact(usize::from(len))?;
-            if check && !gtin::has_valid_check_digit(ascii(v)) {
-                return Err(Gs1Error::BadCheckDigit {
+        if take < usize::from(comp.min) {
+            let needed: usize = comps
+                .iter()
+                .skip(i + 1)
+                .filter(|c| !c.optional)
+                .map(|c| usize::from(c.min))
+                .sum();
+            return Err(Gs1Error::Truncated {
+                ai,
+                expected: pos + usize::from(comp.min) + needed,
+                found: v.len(),
+            });
+        }
+        pos += take;
+    }
+    if pos < v.len() {
+        return Err(Gs1Error::TooLong {
+            ai,
+            max: ai.max_len(),
+            found: v.len(),
+        });
+    }
+    for (comp, part) in components(ai, v) {
+        for &l in comp.lints {
+            lint::check(l, part).map_err(|fault| match fault {
+                Fault::CheckDigit => Gs1Error::BadCheckDigit {
                     ai,
                     value: ascii(v).to_owned(),
-                });
-            }
-        }
-        Format::Date => {
-            digits(v)?;
-            exact(6)?;
-            if !plausible_date(v) {
-                return Err(invalid_date());
-            }
-        }
-        Format::DateTime => {
-            digits(v)?;
-            exact(10)?;
-            let (date, _) = v.split_at_checked(6).unwrap_or((v, &[]));
-            let n = |i: usize| v.get(i).map_or(0, |b| b - b'0');
-            let (hh, mm) = (n(6) * 10 + n(7), n(8) * 10 + n(9));
-            if !plausible_date(date) || date.get(4..6) == Some(b"00") || hh > 23 || mm > 59 {
-                return Err(invalid_date());
-            }
-        }
-        Format::VarDigits { max } => {
-            digits(v)?;
-            at_most(usize::from(max))?;
-        }
-        Format::Cset82 { max } => {
-            if let Some(i) = v.iter().position(|b| !is_cset82(*b)) {
-                return Err(bad_char(i));
-            }
-            at_most(usize::from(max))?;
+                },
+                Fault::Date => Gs1Error::InvalidDate {
+                    ai,
+                    value: ascii(v).to_owned(),
+                },
+                Fault::Value(reason) => Gs1Error::InvalidValue {
+                    ai,
+                    value: ascii(v).to_owned(),
+                    reason,
+                },
+            })?;
         }
     }
     Ok(())
+}
+
+/// Splits a value that passed the shape check into its components.
+fn components(ai: Ai, v: &[u8]) -> impl Iterator<Item = (&'static Comp, &[u8])> {
+    let mut pos = 0;
+    ai.comps().iter().map_while(move |comp| {
+        let rest = v.get(pos..).unwrap_or_default();
+        if rest.is_empty() && comp.optional {
+            return None;
+        }
+        let take = rest.len().min(usize::from(comp.max));
+        pos += take;
+        Some((comp, rest.get(..take).unwrap_or_default()))
+    })
 }
 
 /// [`check_value`] plus the typed reading, which for dates needs `today`.
@@ -111,13 +106,28 @@ pub(crate) fn decode_value(
         ai,
         value: ascii(v).to_owned(),
     };
-    Ok(match ai.format() {
-        Format::Date => Decoded::Date(decode_date(v, today).ok_or_else(invalid_date)?),
-        Format::DateTime => Decoded::DateTime(decode_date_time(v, today).ok_or_else(invalid_date)?),
+    if ai == Ai::EXPIRY_DATE_TIME {
+        return Ok(Decoded::DateTime(
+            decode_date_time(v, today).ok_or_else(invalid_date)?,
+        ));
+    }
+    if ai == Ai::VAR_COUNT || ai == Ai::COUNT {
         // At most 8 digits, so always fits.
-        Format::VarDigits { .. } => Decoded::Number(ascii(v).parse().unwrap_or(u32::MAX)),
-        Format::Digits { .. } | Format::Cset82 { .. } => Decoded::Text,
-    })
+        return Ok(Decoded::Number(ascii(v).parse().unwrap_or(u32::MAX)));
+    }
+    if ai.is_date() {
+        return Ok(Decoded::Date(
+            decode_date(v, today).ok_or_else(invalid_date)?,
+        ));
+    }
+    // A YYMMDD inside a longer value (7007, 4324, 8008…): 29 February is
+    // only real once the century is known.
+    for (comp, part) in components(ai, v) {
+        if comp.lints.contains(&Lint::Yymmd0) || comp.lints.contains(&Lint::Yymmdd) {
+            decode_date(part, today).ok_or_else(invalid_date)?;
+        }
+    }
+    Ok(Decoded::Text)
 }
 
 /// Views bytes already checked to be ASCII as text.

@@ -162,10 +162,11 @@ fn error_variants() {
             offset: 16
         }
     );
+    // (3100)–(3105) exist; (3106) does not.
     assert_eq!(
-        err("01069012345678923101000123"),
+        err("01069012345678923106000123"),
         Gs1Error::UnknownAi {
-            ai: "3101".into(),
+            ai: "3106".into(),
             offset: 16
         }
     );
