@@ -734,3 +734,50 @@ async fn a_tiny_spreadsheet_naming_cell_xfd1048576_is_refused_and_the_server_liv
         .await;
     assert_eq!(me["data"]["me"]["username"], "buyer");
 }
+
+#[tokio::test]
+async fn a_name_typed_as_a_formula_stays_text_in_the_exported_workbook() {
+    use std::io::Read;
+    let app = TestApp::spawn().await;
+    let buyer = app.login("buyer").await;
+    let gtin = yaolian_backend::labels::gtin::with_check_digit("690999900088");
+    let formula = "=HYPERLINK(\"http://example.invalid\",\"点击\")";
+    let mut input = crate::catalogue::new_item("FORMULA1", "公式片", &gtin);
+    input["tradeName"] = json!(formula);
+    let body = app
+        .gql(
+            Some(&buyer),
+            "mutation($i: ItemInput!) { createItem(input: $i) { id tradeName } }",
+            json!({ "i": input }),
+        )
+        .await;
+    assert_eq!(body["data"]["createItem"]["tradeName"], formula, "{body}");
+    let bytes = app
+        .client
+        .get(format!("{}/exports/catalogue.xlsx", app.base))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let sheet = part("xl/worksheets/sheet1.xml");
+    let styles = part("xl/styles.xml");
+    let strings = part("xl/sharedStrings.xml");
+    // Stored as a string, never as a formula, and marked so that Excel
+    // keeps it text when a buyer edits the cell.
+    assert!(!sheet.contains("<f>"), "a formula cell was written");
+    assert!(strings.contains("=HYPERLINK("));
+    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+}
