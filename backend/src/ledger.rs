@@ -247,6 +247,10 @@ async fn ensure_may_receive(txn: &WriteTxn, institution_id: Uuid) -> Result<()> 
         .one(&**txn)
         .await?
         .ok_or_else(|| Error::not_found("institution", institution_id))?;
+    may_receive(&inst)
+}
+
+fn may_receive(inst: &institution::Model) -> Result<()> {
     if inst.active {
         Ok(())
     } else {
@@ -399,16 +403,11 @@ pub async fn post_many(
             .all(&**txn)
             .await?;
         for id in &receiving {
-            match found.iter().find(|i| i.id == *id) {
-                None => return Err(Error::not_found("institution", id)),
-                Some(inst) if !inst.active => {
-                    return Err(Error::illegal_state(format!(
-                        "{} ({}) is deactivated: stock can only leave it",
-                        inst.name, inst.code
-                    )));
-                }
-                Some(_) => {}
-            }
+            let inst = found
+                .iter()
+                .find(|i| i.id == *id)
+                .ok_or_else(|| Error::not_found("institution", id))?;
+            may_receive(inst)?;
         }
     }
     let mut order: Vec<usize> = (0..postings.len()).collect();

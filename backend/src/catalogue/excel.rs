@@ -20,11 +20,11 @@
 use super::maintain::{all_item_views, require_maintainer};
 use super::{ItemDraft, ItemView, PackageLevelDraft, insert_items, replace_item};
 use crate::Backend;
-use crate::audit::{self, AuditEntry};
 use crate::authz::Caller;
 use crate::clock::{business_date, business_offset};
+use crate::command::{Audit, Command, Effect, Ran};
 use crate::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
-use crate::entity::{item_gtin, item_package_level};
+use crate::entity::{community, item_gtin, item_package_level};
 use crate::error::{Error, Result};
 use crate::ledger::Actor;
 use crate::spreadsheet::{self, Limits, Sheet};
@@ -35,7 +35,7 @@ use rust_xlsxwriter::{
     FormatAlign, FormatBorder, Note, Workbook, XlsxError,
 };
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 use yaolian_labels::gtin;
@@ -1477,23 +1477,26 @@ impl Backend {
             .map_err(|e| internal("catalogue export task failed", e))?
             .map_err(|e| internal("cannot write the catalogue workbook", e))?;
         // Who took a copy of the catalogue (its prices) out, and when.
-        let now = self.clock.now();
-        let txn = self.db.begin_write().await?;
-        audit::record(
-            &*txn,
-            now,
-            AuditEntry {
-                user_id: Some(caller.user_id),
-                institution_id: Some(caller.institution_id),
+        self.run(
+            Command {
                 operation: "exportCatalogue",
-                entity_type: "export",
-                entity_ids: &[],
-                detail: Some(serde_json::json!({ "items": items, "bytes": bytes.len() })),
-                client_request_id: None,
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |_txn, _now| {
+                Ok(Effect::Changed {
+                    value: (),
+                    result_id: caller.community_id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "export",
+                        entity_ids: Vec::new(),
+                        detail: Some(serde_json::json!({ "items": items, "bytes": bytes.len() })),
+                    },
+                })
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(bytes)
     }
 
@@ -1536,73 +1539,119 @@ impl Backend {
             return Ok(plan(&sheet, &existing)?.report(true, false));
         }
 
-        let now = self.clock.now();
-        let today = business_date(now);
-        let actor = Actor {
-            user_id: caller.user_id,
-            now,
-        };
-        let txn = self.db.begin_write().await?;
-        // Read inside the write transaction: what is checked is what is
-        // changed.
-        let existing = all_item_views(&*txn, caller.community_id).await?;
-        let plan = plan(&sheet, &existing)?;
-        if !plan.errors.is_empty() {
-            return Ok(plan.report(false, false));
+        // Plan on a snapshot, outside the writer: checking 20,000 rows takes
+        // seconds, and on SQLite every scanner would wait behind it. Under
+        // the lock, the catalogue version says whether anything changed
+        // meanwhile; only then is the plan made again, against what is
+        // about to be changed.
+        let community_id = caller.community_id;
+        let seen = catalogue_version(self.db.conn(), community_id, false).await?;
+        let existing = all_item_views(self.db.conn(), community_id).await?;
+        let outside = plan(&sheet, &existing)?;
+        if !outside.errors.is_empty() {
+            return Ok(outside.report(false, false));
         }
-        let changing: Vec<Uuid> = plan
-            .actions
-            .iter()
-            .filter_map(|a| match a {
-                Action::Update(view, _) => Some(view.item.id),
-                _ => None,
-            })
-            .collect();
-        release_codes(&txn, &changing).await?;
-        let mut touched = Vec::new();
-        for action in &plan.actions {
-            if let Action::Update(view, draft) = action
-                && let Some(item) = replace_item(&txn, view, draft, actor, today, "IMPORT").await?
-            {
-                touched.push(item.id);
-            }
-        }
-        // The plan has checked codes, GTINs and prefixes against the file
-        // and the catalogue, so new items go in with a few bulk statements.
-        let creates: Vec<&ItemDraft> = plan
-            .actions
-            .iter()
-            .filter_map(|a| match a {
-                Action::Create(draft) => Some(draft),
-                _ => None,
-            })
-            .collect();
-        touched.extend(
-            insert_items(&txn, caller.community_id, &creates, actor, today, "IMPORT").await?,
-        );
-        let report = plan.report(false, true);
-        audit::record(
-            &*txn,
-            now,
-            AuditEntry {
-                user_id: Some(caller.user_id),
-                institution_id: Some(caller.institution_id),
-                operation: "importCatalogue",
-                entity_type: "item",
-                entity_ids: &touched,
-                detail: Some(serde_json::json!({
-                    "rows": report.rows,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                })),
-                client_request_id: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(report)
+        let ran = self
+            .run(
+                Command {
+                    operation: "importCatalogue",
+                    user_id: caller.user_id,
+                    idempotency: None,
+                },
+                async |txn, now| {
+                    let today = business_date(now);
+                    let actor = Actor {
+                        user_id: caller.user_id,
+                        now,
+                    };
+                    let relocked;
+                    let replanned;
+                    let plan = if catalogue_version(&**txn, community_id, true).await? == seen {
+                        &outside
+                    } else {
+                        relocked = all_item_views(&**txn, community_id).await?;
+                        replanned = plan(&sheet, &relocked)?;
+                        &replanned
+                    };
+                    if !plan.errors.is_empty() {
+                        return Ok(Effect::Unchanged(plan.report(false, false)));
+                    }
+                    let changing: Vec<Uuid> = plan
+                        .actions
+                        .iter()
+                        .filter_map(|a| match a {
+                            Action::Update(view, _) => Some(view.item.id),
+                            _ => None,
+                        })
+                        .collect();
+                    release_codes(txn, &changing).await?;
+                    let mut touched = Vec::new();
+                    for action in &plan.actions {
+                        if let Action::Update(view, draft) = action
+                            && let Some(item) =
+                                replace_item(txn, view, draft, actor, today, "IMPORT").await?
+                        {
+                            touched.push(item.id);
+                        }
+                    }
+                    // The plan has checked codes, GTINs and prefixes against
+                    // the file and the catalogue, so new items go in with a
+                    // few bulk statements.
+                    let creates: Vec<&ItemDraft> = plan
+                        .actions
+                        .iter()
+                        .filter_map(|a| match a {
+                            Action::Create(draft) => Some(draft),
+                            _ => None,
+                        })
+                        .collect();
+                    touched.extend(
+                        insert_items(txn, community_id, &creates, actor, today, "IMPORT").await?,
+                    );
+                    let report = plan.report(false, true);
+                    Ok(Effect::Changed {
+                        result_id: community_id,
+                        audit: Audit {
+                            institution_id: Some(caller.institution_id),
+                            entity_type: "item",
+                            entity_ids: touched,
+                            detail: Some(serde_json::json!({
+                                "rows": report.rows,
+                                "created": report.created,
+                                "updated": report.updated,
+                                "unchanged": report.unchanged,
+                            })),
+                        },
+                        value: report,
+                    })
+                },
+            )
+            .await?;
+        Ok(match ran {
+            Ran::Done(report) => report,
+            // No clientRequestId, so never a replay.
+            Ran::Replay(_) => outside.report(false, false),
+        })
     }
+}
+
+/// The community's catalogue version; `lock` takes the row for the rest of
+/// the transaction (PostgreSQL), which every catalogue change updates, so
+/// nothing changes the catalogue between this read and the import's writes.
+async fn catalogue_version(
+    conn: &impl sea_orm::ConnectionTrait,
+    community_id: Uuid,
+    lock: bool,
+) -> Result<i64> {
+    let mut query = community::Entity::find_by_id(community_id);
+    if lock {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(conn)
+        .await?
+        .map(|c| c.catalogue_version)
+        .ok_or_else(|| Error::not_found("community", community_id))
 }
 
 #[cfg(test)]
