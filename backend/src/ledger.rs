@@ -19,7 +19,7 @@ use crate::db::WriteTxn;
 use crate::entity::enums::{BatchStatus, DocumentType, MovementKind, ReservationStatus};
 use crate::entity::{batch, institution, stock_balance, stock_movement, stock_reservation};
 use crate::error::{BlockReason, Error, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -314,8 +314,10 @@ fn movement_row(
         reverses_id,
         reason: posting.reason,
         unit_cost_fen: posting.unit_cost_fen,
-        occurred_at: posting.occurred_at.unwrap_or(actor.now),
-        recorded_at: actor.now,
+        // What the row returns must be what a later read returns: PostgreSQL
+        // keeps microseconds, so the row is built with microseconds.
+        occurred_at: posting.occurred_at.unwrap_or(actor.now).trunc_subsecs(6),
+        recorded_at: actor.now.trunc_subsecs(6),
         user_id: actor.user_id,
     }
 }

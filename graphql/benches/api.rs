@@ -705,6 +705,118 @@ async fn ledger_lines(db_name: &str, postgres: Option<&str>) {
     println!("\nratio post/post_many: **{:.2}**", a / b);
 }
 
+/// Scanners posting `adjustStock` (4 clients) while a buyer imports 20,000
+/// rows: once with nothing running, then during a re-import of the export
+/// (planned outside the writer; nothing to write), then during an import of
+/// 20,000 new items (whose bulk inserts must hold the writer: all or
+/// nothing).
+async fn scans_during_import(label: &str, postgres: Option<&str>) {
+    let big = Arc::new(Server::start(postgres).await);
+    yaolian_seed::scale::load_catalogue(
+        &big.db,
+        big.county.community_id,
+        big.county.users["buyer"],
+        Utc::now(),
+        20_000,
+    )
+    .await
+    .expect("scale catalogue");
+    let backend = Backend::new(big.db.clone(), Arc::new(SystemClock), Settings::default());
+    let buyer = backend
+        .authenticate(&big.login("buyer").await)
+        .await
+        .expect("buyer");
+    let xlsx = Arc::new(backend.export_catalogue(&buyer).await.expect("export"));
+    let empty = Server::start(postgres).await;
+    let backend2 = Backend::new(empty.db.clone(), Arc::new(SystemClock), Settings::default());
+    let buyer2 = backend2
+        .authenticate(&empty.login("buyer").await)
+        .await
+        .expect("buyer");
+    // The scanners work on the server whose catalogue is being imported.
+    let scanners_on = |server: Arc<Server>| async move {
+        let token = Arc::new(server.login("warehouse").await);
+        let centre = server.county.institution("DEMO-LC");
+        let batches: Arc<Vec<Uuid>> = Arc::new(
+            server
+                .county
+                .batches
+                .iter()
+                .filter(|(lot, _)| lot.as_str() != "QTN2402Q" && lot.as_str() != "EXP2301X")
+                .map(|(_, id)| *id)
+                .collect(),
+        );
+        let round = Uuid::now_v7();
+        load(4, 400, move |c, n| {
+            let (server, token) = (server.clone(), token.clone());
+            let batch = batches[c % batches.len()];
+            async move {
+                let q = if n % 2 == 0 { 1 } else { -1 };
+                let body = json!({"query": ADJUST, "variables": {"input": {
+                        "institutionId": centre.to_string(),
+                        "batchId": batch.to_string(),
+                        "quantity": q,
+                        "reason": "bench",
+                        "clientRequestId": format!("{round}-{c}-{n}"),
+                }}});
+                server
+                    .call(&token, body, "/data/adjustStock/id", "string")
+                    .await
+            }
+        })
+        .await
+    };
+    let idle = scanners_on(big.clone()).await;
+    let reimport = {
+        let (backend, buyer, xlsx) = (backend.clone(), buyer.clone(), xlsx.clone());
+        let import = tokio::spawn(async move {
+            let t = Instant::now();
+            let r = backend.import_catalogue(&buyer, &xlsx, false).await;
+            (t.elapsed(), r.map(|r| r.unchanged))
+        });
+        let f = scanners_on(big.clone()).await;
+        let (took, r) = import.await.expect("import task");
+        (f, took, r.expect("re-import"))
+    };
+    let empty = Arc::new(empty);
+    let fresh = {
+        let (xlsx, buyer2) = (xlsx.clone(), buyer2.clone());
+        let import = tokio::spawn(async move {
+            let t = Instant::now();
+            let r = backend2.import_catalogue(&buyer2, &xlsx, false).await;
+            (t.elapsed(), r.map(|r| r.created))
+        });
+        let f = scanners_on(empty.clone()).await;
+        let (took, r) = import.await.expect("import task");
+        (f, took, r.expect("fresh import"))
+    };
+    println!("\n## adjustStock from 4 scanners during a 20,054-row import — {label}");
+    println!("| while | import s | scans/s | p50 ms | p99 ms | errors |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| nothing | - | {:.0} | {:.2} | {:.2} | {} |",
+        idle.per_second, idle.p50_ms, idle.p99_ms, idle.errors
+    );
+    let (f, took, n) = reimport;
+    println!(
+        "| re-import of the export ({n} unchanged) | {:.2} | {:.0} | {:.2} | {:.2} | {} |",
+        took.as_secs_f64(),
+        f.per_second,
+        f.p50_ms,
+        f.p99_ms,
+        f.errors
+    );
+    let (f, took, n) = fresh;
+    println!(
+        "| import of {n} new items | {:.2} | {:.0} | {:.2} | {:.2} | {} |",
+        took.as_secs_f64(),
+        f.per_second,
+        f.p50_ms,
+        f.p99_ms,
+        f.errors
+    );
+}
+
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
@@ -734,6 +846,12 @@ fn main() {
             ledger_lines("SQLite", None).await;
             if let Some(url) = pg.as_deref() {
                 ledger_lines("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("import") {
+            scans_during_import("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                scans_during_import("PostgreSQL", Some(url)).await;
             }
         }
         if wanted("search") {
