@@ -98,6 +98,31 @@ fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The audit row of a sign-in attempt that did not sign in: about the user
+/// when the username exists, otherwise only what `detail` says.
+async fn audit_attempt(
+    txn: &crate::db::WriteTxn,
+    now: DateTime<Utc>,
+    operation: &str,
+    user_id: Option<Uuid>,
+    detail: serde_json::Value,
+) -> Result<()> {
+    audit::record(
+        &**txn,
+        now,
+        AuditEntry {
+            user_id,
+            institution_id: None,
+            operation,
+            entity_type: "user",
+            entity_ids: user_id.as_slice(),
+            detail: Some(detail),
+            client_request_id: None,
+        },
+    )
+    .await
+}
+
 pub fn normalise_username(raw: &str) -> Result<String> {
     let name = raw.trim().to_lowercase();
     if name.is_empty() || name.chars().count() > 64 {
@@ -162,22 +187,16 @@ impl Backend {
                 refusal,
                 retry_after_secs,
             } => {
-                audit::record(
-                    &*txn,
+                audit_attempt(
+                    &txn,
                     now,
-                    AuditEntry {
-                        user_id,
-                        institution_id: None,
-                        operation: "login_refused",
-                        entity_type: "user",
-                        entity_ids: user_id.as_slice(),
-                        detail: Some(serde_json::json!({
-                            "address": address,
-                            "refusal": refusal.code(),
-                            "usernameHash": who,
-                        })),
-                        client_request_id: None,
-                    },
+                    "login_refused",
+                    user_id,
+                    serde_json::json!({
+                        "address": address,
+                        "refusal": refusal.code(),
+                        "usernameHash": who,
+                    }),
                 )
                 .await?;
                 txn.commit().await?;
@@ -207,21 +226,12 @@ impl Backend {
         };
         let Some((user, inst)) = usable else {
             let txn = self.db.begin_write().await?;
-            audit::record(
-                &*txn,
+            audit_attempt(
+                &txn,
                 now,
-                AuditEntry {
-                    user_id,
-                    institution_id: None,
-                    operation: "login_failed",
-                    entity_type: "user",
-                    entity_ids: user_id.as_slice(),
-                    detail: Some(serde_json::json!({
-                        "address": address,
-                        "usernameHash": who,
-                    })),
-                    client_request_id: None,
-                },
+                "login_failed",
+                user_id,
+                serde_json::json!({ "address": address, "usernameHash": who }),
             )
             .await?;
             txn.commit().await?;
