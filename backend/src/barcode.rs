@@ -26,9 +26,51 @@ pub enum ScanKind {
     Location,
 }
 
+/// What a pharmacist is warned about before using a scanned pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningCode {
+    /// The scanner dropped the group separators; the fields were recovered.
+    SeparatorRecovered,
+    /// The traceability code's issuer prefix is not one yaolian knows.
+    TraceCodeIssuer,
+    UnknownGtin,
+    UnknownTraceCodePrefix,
+    /// The lot has not been received anywhere in the community.
+    UnknownBatch,
+    /// The pack's expiry differs from the batch on record.
+    ExpiryMismatch,
+    Expired,
+    NearExpiry,
+    Recalled,
+    Quarantined,
+    ItemSuspended,
+    ItemDelisted,
+    /// The item may not be stocked at this institution's level of care.
+    NotAllowedAtLevel,
+}
+
+/// The carrier a scan came in, as far as the scanner or the code shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanSymbology {
+    Gs1_128,
+    Gs1DataMatrix,
+    Gs1Qr,
+    Gs1DataBar,
+    Ean13,
+    Ean8,
+    UpcA,
+    Gtin14,
+    /// A GS1 element string typed or sent without a symbology identifier.
+    Gs1ElementString,
+    /// The 20-digit drug traceability code.
+    TraceCode,
+    /// yaolian's own shipment, document and location labels.
+    Code128,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanWarning {
-    pub code: &'static str,
+    pub code: WarningCode,
     pub message: String,
 }
 
@@ -48,7 +90,7 @@ pub struct BarcodeResolution {
     pub kind: ScanKind,
     /// The carrier, when the scanner said it (`]C1`, `]d2` …) or the code
     /// shows it (EAN-13, EAN-8, UPC-A, GTIN-14, traceability code).
-    pub symbology: &'static str,
+    pub symbology: ScanSymbology,
     pub gtin: Option<String>,
     pub lot_number: Option<String>,
     pub expiry_date: Option<NaiveDate>,
@@ -67,19 +109,19 @@ pub struct BarcodeResolution {
     pub warnings: Vec<ScanWarning>,
 }
 
-fn symbology_name(s: Option<Symbology>) -> &'static str {
+fn symbology_of(s: Option<Symbology>) -> ScanSymbology {
     match s {
-        Some(Symbology::Gs1_128) => "GS1_128",
-        Some(Symbology::Gs1DataMatrix) => "GS1_DATAMATRIX",
-        Some(Symbology::Gs1Qr) => "GS1_QR",
-        Some(Symbology::Gs1DataBar) => "GS1_DATABAR",
-        Some(Symbology::Ean13) => "EAN_13",
-        Some(Symbology::Ean8) => "EAN_8",
-        None => "GS1_ELEMENT_STRING",
+        Some(Symbology::Gs1_128) => ScanSymbology::Gs1_128,
+        Some(Symbology::Gs1DataMatrix) => ScanSymbology::Gs1DataMatrix,
+        Some(Symbology::Gs1Qr) => ScanSymbology::Gs1Qr,
+        Some(Symbology::Gs1DataBar) => ScanSymbology::Gs1DataBar,
+        Some(Symbology::Ean13) => ScanSymbology::Ean13,
+        Some(Symbology::Ean8) => ScanSymbology::Ean8,
+        None => ScanSymbology::Gs1ElementString,
     }
 }
 
-fn warn(list: &mut Vec<ScanWarning>, code: &'static str, message: impl Into<String>) {
+fn warn(list: &mut Vec<ScanWarning>, code: WarningCode, message: impl Into<String>) {
     list.push(ScanWarning {
         code,
         message: message.into(),
@@ -87,7 +129,7 @@ fn warn(list: &mut Vec<ScanWarning>, code: &'static str, message: impl Into<Stri
 }
 
 impl BarcodeResolution {
-    fn new(kind: ScanKind, symbology: &'static str) -> Self {
+    fn new(kind: ScanKind, symbology: ScanSymbology) -> Self {
         BarcodeResolution {
             kind,
             symbology,
@@ -137,7 +179,7 @@ impl Backend {
         })?;
         let mut r = match &scan {
             Scan::Gs1(es) => {
-                let mut r = BarcodeResolution::new(ScanKind::Gs1, symbology_name(es.symbology()));
+                let mut r = BarcodeResolution::new(ScanKind::Gs1, symbology_of(es.symbology()));
                 r.gtin = es.gtin().or(es.content_gtin()).map(str::to_string);
                 r.lot_number = es.lot().map(str::to_string);
                 r.expiry_date = es.expiry();
@@ -165,43 +207,43 @@ impl Backend {
                 if es.recovered_missing_separator() {
                     warn(
                         &mut r.warnings,
-                        "SEPARATOR_RECOVERED",
+                        WarningCode::SeparatorRecovered,
                         "the scanner dropped a field separator; the fields were recovered unambiguously, but check the scanner's setup",
                     );
                 }
                 r
             }
             Scan::TraceCode(code) => {
-                let mut r = BarcodeResolution::new(ScanKind::TraceCode, "TRACE_CODE");
+                let mut r = BarcodeResolution::new(ScanKind::TraceCode, ScanSymbology::TraceCode);
                 r.trace_code = Some(code.as_str().to_string());
                 for w in code.warnings() {
-                    warn(&mut r.warnings, "TRACE_CODE_ISSUER", w.message());
+                    warn(&mut r.warnings, WarningCode::TraceCodeIssuer, w.message());
                 }
                 r
             }
             Scan::Ean13(c) | Scan::Ean8(c) | Scan::UpcA(c) | Scan::Gtin14(c) => {
                 let symbology = match scan {
-                    Scan::Ean13(_) => "EAN_13",
-                    Scan::Ean8(_) => "EAN_8",
-                    Scan::UpcA(_) => "UPC_A",
-                    _ => "GTIN_14",
+                    Scan::Ean13(_) => ScanSymbology::Ean13,
+                    Scan::Ean8(_) => ScanSymbology::Ean8,
+                    Scan::UpcA(_) => ScanSymbology::UpcA,
+                    _ => ScanSymbology::Gtin14,
                 };
                 let mut r = BarcodeResolution::new(ScanKind::RetailCode, symbology);
                 r.gtin = Some(c.gtin14().to_string());
                 r
             }
             Scan::Shipment(n) => {
-                let mut r = BarcodeResolution::new(ScanKind::Shipment, "CODE_128");
+                let mut r = BarcodeResolution::new(ScanKind::Shipment, ScanSymbology::Code128);
                 r.document_number = Some(n.to_string());
                 return Ok(r);
             }
             Scan::Document(n) => {
-                let mut r = BarcodeResolution::new(ScanKind::Document, "CODE_128");
+                let mut r = BarcodeResolution::new(ScanKind::Document, ScanSymbology::Code128);
                 r.document_number = Some(n.to_string());
                 return Ok(r);
             }
             Scan::Location(l) => {
-                let mut r = BarcodeResolution::new(ScanKind::Location, "CODE_128");
+                let mut r = BarcodeResolution::new(ScanKind::Location, ScanSymbology::Code128);
                 r.location_code = Some(l.to_string());
                 return Ok(r);
             }
@@ -216,7 +258,7 @@ impl Backend {
             if hit.is_none() {
                 warn(
                     &mut r.warnings,
-                    "UNKNOWN_GTIN",
+                    WarningCode::UnknownGtin,
                     format!(
                         "GTIN {gtin} is not in the catalogue; link it to an item to receive this pack"
                     ),
@@ -233,7 +275,7 @@ impl Backend {
             if hit.is_none() {
                 warn(
                     &mut r.warnings,
-                    "UNKNOWN_TRACE_CODE_PREFIX",
+                    WarningCode::UnknownTraceCodePrefix,
                     format!("no catalogue item has traceability-code prefix {prefix}"),
                 );
             }
@@ -281,7 +323,7 @@ impl Backend {
             if r.batch.is_none() {
                 warn(
                     &mut r.warnings,
-                    "UNKNOWN_BATCH",
+                    WarningCode::UnknownBatch,
                     format!("lot {lot} of this item has not been received yet"),
                 );
             }
@@ -291,7 +333,7 @@ impl Backend {
         {
             warn(
                 &mut r.warnings,
-                "EXPIRY_MISMATCH",
+                WarningCode::ExpiryMismatch,
                 format!(
                     "the pack says it expires {scanned}, the batch record says {}",
                     b.expiry_date
@@ -304,13 +346,13 @@ impl Backend {
             if days < 0 {
                 warn(
                     &mut r.warnings,
-                    "EXPIRED",
+                    WarningCode::Expired,
                     format!("expired on {expiry}; do not use"),
                 );
             } else if days <= i64::from(item.near_expiry_days) {
                 warn(
                     &mut r.warnings,
-                    "NEAR_EXPIRY",
+                    WarningCode::NearExpiry,
                     format!("expires on {expiry}, in {days} days"),
                 );
             }
@@ -318,12 +360,12 @@ impl Backend {
         match r.batch.as_ref().map(|b| b.status) {
             Some(BatchStatus::Recalled) => warn(
                 &mut r.warnings,
-                "RECALLED",
+                WarningCode::Recalled,
                 "this batch is recalled; do not use",
             ),
             Some(BatchStatus::Quarantined) => warn(
                 &mut r.warnings,
-                "QUARANTINED",
+                WarningCode::Quarantined,
                 "this batch is quarantined; do not use",
             ),
             _ => {}
@@ -331,12 +373,12 @@ impl Backend {
         match item.status {
             ItemStatus::Suspended => warn(
                 &mut r.warnings,
-                "ITEM_SUSPENDED",
+                WarningCode::ItemSuspended,
                 "the item is suspended in the catalogue",
             ),
             ItemStatus::Delisted => warn(
                 &mut r.warnings,
-                "ITEM_DELISTED",
+                WarningCode::ItemDelisted,
                 "the item is delisted from the catalogue; held stock may still be dispensed",
             ),
             ItemStatus::Active => {}
@@ -346,7 +388,7 @@ impl Backend {
         {
             warn(
                 &mut r.warnings,
-                "NOT_ALLOWED_AT_LEVEL",
+                WarningCode::NotAllowedAtLevel,
                 format!(
                     "{} is not stocked at a {} (lowest level: {})",
                     item.generic_name,

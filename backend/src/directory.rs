@@ -5,7 +5,7 @@ use crate::authz::{self, Action, Caller, Scope, Target};
 use crate::command::{Audit, Command, Effect};
 use crate::entity::enums::{InstitutionKind, Role};
 use crate::entity::{app_user, institution, user_role};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StateReason};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
@@ -52,9 +52,9 @@ impl Backend {
 
     pub(crate) async fn user_view(&self, user: app_user::Model) -> Result<UserView> {
         let mut views = self.user_views(vec![user]).await?;
-        views.pop().ok_or_else(|| Error::Internal {
-            reference: Uuid::now_v7(),
-        })
+        views
+            .pop()
+            .ok_or_else(|| Error::internal("a user's view was not built"))
     }
 
     async fn user_views(&self, users: Vec<app_user::Model>) -> Result<Vec<UserView>> {
@@ -199,6 +199,7 @@ impl Backend {
         authz::authorize(caller, Action::AdministerInstitutions, Self::scope(&inst))?;
         if !active && inst.kind == InstitutionKind::LogisticsCentre {
             return Err(Error::illegal_state(
+                StateReason::CentreRequired,
                 "the logistics centre cannot be deactivated: every member depends on it",
             ));
         }
@@ -218,11 +219,14 @@ impl Backend {
                     .exec(&**txn)
                     .await?;
                 if changed.rows_affected != 1 {
-                    return Err(Error::illegal_state(if active {
+                    return Err(Error::illegal_state(
+                        StateReason::InstitutionUnchanged,
+                        if active {
                         "this institution is already active"
                     } else {
-                        "this institution is already deactivated"
-                    }));
+                            "this institution is already deactivated"
+                        },
+                    ));
                 }
                 Ok(Effect::Changed {
                     value: (),

@@ -16,8 +16,10 @@ pub enum Error {
     Forbidden(String),
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: String },
-    #[error("{field}: {message}")]
-    Validation { field: String, message: String },
+    /// Every problem found with the input, each naming its field, so a form
+    /// can mark them all at once.
+    #[error("{}", join_fields(.0))]
+    Validation(Vec<FieldError>),
     #[error("invalid barcode: {message}")]
     InvalidBarcode {
         /// What exactly is wrong, as a short code (`gs1.bad_check_digit`).
@@ -31,8 +33,12 @@ pub enum Error {
         lot_number: String,
         reason: BlockReason,
     },
-    #[error("{0}")]
-    IllegalState(String),
+    #[error("{message}")]
+    IllegalState {
+        /// What state forbids it, for clients to branch on.
+        reason: StateReason,
+        message: String,
+    },
     #[error("traceability code {0} has already been dispensed")]
     DuplicateTraceCode(String),
     #[error("{0}")]
@@ -42,10 +48,95 @@ pub enum Error {
         retry_after_secs: i64,
         refusal: Refusal,
     },
-    /// A fault of ours or of the database; the detail goes to the log, not to
-    /// the user.
+    /// A fault of ours or of the database. The cause goes to the log, with
+    /// the reference, where the error leaves the server (the API's edge);
+    /// the user sees only the reference.
     #[error("internal error (reference {reference})")]
-    Internal { reference: Uuid },
+    Internal { reference: Uuid, cause: String },
+}
+
+/// One problem with one field of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The input's field as the API names it (`quantity`,
+    /// `packageLevels.gtins`).
+    pub field: String,
+    pub message: String,
+    pub message_zh: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+            message_zh: message_zh.into(),
+        }
+    }
+}
+
+fn join_fields(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Why the current state of something forbids an operation: the stable,
+/// machine-readable half of `ILLEGAL_STATE` (`extensions.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateReason {
+    /// The institution is deactivated: stock may leave it, not arrive.
+    InstitutionInactive,
+    /// The institution is already in the state asked for.
+    InstitutionUnchanged,
+    /// The logistics centre serves every member and cannot be deactivated.
+    CentreRequired,
+    /// A movement may be reversed once.
+    AlreadyReversed,
+    /// A reversal is corrected by a new movement, not by reversing it.
+    ReversalNotReversible,
+    /// The reservation was already consumed or released.
+    ReservationNotActive,
+    /// The item's status does not allow this status change.
+    ItemStatusTransition,
+    ItemSuspended,
+    ItemDelisted,
+}
+
+impl StateReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            StateReason::InstitutionInactive => "INSTITUTION_INACTIVE",
+            StateReason::InstitutionUnchanged => "INSTITUTION_UNCHANGED",
+            StateReason::CentreRequired => "CENTRE_REQUIRED",
+            StateReason::AlreadyReversed => "ALREADY_REVERSED",
+            StateReason::ReversalNotReversible => "REVERSAL_NOT_REVERSIBLE",
+            StateReason::ReservationNotActive => "RESERVATION_NOT_ACTIVE",
+            StateReason::ItemStatusTransition => "ITEM_STATUS_TRANSITION",
+            StateReason::ItemSuspended => "ITEM_SUSPENDED",
+            StateReason::ItemDelisted => "ITEM_DELISTED",
+        }
+    }
+
+    fn message_zh(self) -> &'static str {
+        match self {
+            StateReason::InstitutionInactive => "该机构已停用，库存只能调出，不能调入",
+            StateReason::InstitutionUnchanged => "该机构已处于此状态",
+            StateReason::CentreRequired => "物流中心不能停用",
+            StateReason::AlreadyReversed => "该记录已冲销过",
+            StateReason::ReversalNotReversible => "冲销记录不能再次冲销，请重新登记",
+            StateReason::ReservationNotActive => "该预留已失效",
+            StateReason::ItemStatusTransition => "品种当前状态不允许此变更",
+            StateReason::ItemSuspended => "该品种已暂停供应",
+            StateReason::ItemDelisted => "该品种已从目录中撤销",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,11 +195,11 @@ impl Error {
             Error::Unauthenticated(_) => "UNAUTHENTICATED",
             Error::Forbidden(_) => "FORBIDDEN",
             Error::NotFound { .. } => "NOT_FOUND",
-            Error::Validation { .. } => "VALIDATION",
+            Error::Validation(_) => "VALIDATION",
             Error::InvalidBarcode { .. } => "INVALID_BARCODE",
             Error::InsufficientStock { .. } => "INSUFFICIENT_STOCK",
             Error::BatchBlocked { .. } => "BATCH_BLOCKED",
-            Error::IllegalState(_) => "ILLEGAL_STATE",
+            Error::IllegalState { .. } => "ILLEGAL_STATE",
             Error::DuplicateTraceCode(_) => "DUPLICATE_TRACE_CODE",
             Error::Conflict(_) => "CONFLICT",
             Error::RateLimited { .. } => "RATE_LIMITED",
@@ -130,7 +221,14 @@ impl Error {
             },
             Error::Forbidden(_) => "无权执行此操作".into(),
             Error::NotFound { .. } => "未找到记录".into(),
-            Error::Validation { field, message } => format!("输入有误（{field}）：{message}"),
+            Error::Validation(errors) => format!(
+                "输入有误：{}",
+                errors
+                    .iter()
+                    .map(|e| format!("{}：{}", e.field, e.message_zh))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            ),
             Error::InvalidBarcode { .. } => "条码无法识别，请重新扫描".into(),
             Error::InsufficientStock {
                 available,
@@ -144,7 +242,7 @@ impl Error {
                 };
                 format!("批号 {lot_number} {why}，不可使用")
             }
-            Error::IllegalState(_) => "当前状态不允许此操作".into(),
+            Error::IllegalState { reason, .. } => reason.message_zh().into(),
             Error::DuplicateTraceCode(code) => format!("追溯码 {code} 已被使用"),
             Error::Conflict(_) => "请求冲突".into(),
             Error::RateLimited {
@@ -154,14 +252,29 @@ impl Error {
             Error::RateLimited {
                 retry_after_secs, ..
             } => format!("登录尝试次数过多，请 {retry_after_secs} 秒后再试"),
-            Error::Internal { reference } => format!("系统内部错误（参考号 {reference}）"),
+            Error::Internal { reference, .. } => format!("系统内部错误（参考号 {reference}）"),
         }
     }
 
-    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Validation {
-            field: field.into(),
-            message: message.into(),
+    /// One problem with one field, in English and Chinese.
+    pub fn validation(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+    ) -> Self {
+        Error::Validation(vec![FieldError::new(field, message, message_zh)])
+    }
+
+    /// Every problem at once; callers pass a non-empty list.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        Error::Validation(errors)
+    }
+
+    /// A fault of ours, with a fresh reference; `cause` is for the log.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Error::Internal {
+            reference: Uuid::now_v7(),
+            cause: cause.to_string(),
         }
     }
 
@@ -176,8 +289,11 @@ impl Error {
         Error::Forbidden(why.into())
     }
 
-    pub fn illegal_state(why: impl Into<String>) -> Self {
-        Error::IllegalState(why.into())
+    pub fn illegal_state(reason: StateReason, why: impl Into<String>) -> Self {
+        Error::IllegalState {
+            reason,
+            message: why.into(),
+        }
     }
 }
 
@@ -193,14 +309,11 @@ impl From<DbErr> for Error {
                     | sea_orm::SqlErr::ForeignKeyConstraintViolation(_)
             )
         ) {
-            tracing::info!(error = %err, "constraint refused a write; answering CONFLICT");
             return Error::Conflict(
                 "someone else changed this at the same moment; reload and try again".into(),
             );
         }
-        let reference = Uuid::now_v7();
-        tracing::error!(%reference, error = %err, "database error");
-        Error::Internal { reference }
+        Error::internal(format_args!("database error: {err}"))
     }
 }
 

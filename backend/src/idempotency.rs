@@ -22,12 +22,14 @@ impl ClientRequestId {
             return Err(Error::validation(
                 "clientRequestId",
                 "must be 1 to 64 characters",
+                "请求编号应为 1 至 64 个字符",
             ));
         }
         if !trimmed.chars().all(|c| c.is_ascii_graphic()) {
             return Err(Error::validation(
                 "clientRequestId",
                 "may contain only visible ASCII characters",
+                "请求编号只能包含可见的 ASCII 字符",
             ));
         }
         Ok(Self(trimmed.to_string()))

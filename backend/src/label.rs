@@ -21,7 +21,7 @@ pub enum LabelFormat {
 }
 
 fn render_error(e: render::RenderError) -> Error {
-    Error::validation("label", e.to_string())
+    Error::validation("label", e.to_string(), "无法生成标签")
 }
 
 impl Backend {
@@ -41,6 +41,10 @@ impl Backend {
                     "gtin",
                     format!(
                         "{} has no GTIN in the catalogue, so no GS1 label can be made; add the pack's GTIN first",
+                        item.item.generic_name
+                    ),
+                    format!(
+                        "{} 在目录中没有 GTIN，无法生成 GS1 标签；请先补充包装的 GTIN",
                         item.item.generic_name
                     ),
                 )

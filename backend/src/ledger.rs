@@ -18,7 +18,7 @@ use crate::clock::business_date;
 use crate::db::WriteTxn;
 use crate::entity::enums::{BatchStatus, DocumentType, MovementKind, ReservationStatus};
 use crate::entity::{batch, institution, stock_balance, stock_movement, stock_reservation};
-use crate::error::{BlockReason, Error, Result};
+use crate::error::{BlockReason, Error, Result, StateReason};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -122,15 +122,16 @@ pub fn block_reason(batch: &batch::Model, today: NaiveDate) -> Option<BlockReaso
 
 fn check_quantity(quantity: i64, allow_negative: bool) -> Result<()> {
     if quantity == 0 {
-        return Err(Error::validation("quantity", "must not be 0"));
+        return Err(Error::validation("quantity", "must not be 0", "数量不能为 0"));
     }
     if !allow_negative && quantity < 0 {
-        return Err(Error::validation("quantity", "must be positive"));
+        return Err(Error::validation("quantity", "must be positive", "数量必须为正数"));
     }
     if quantity.unsigned_abs() > MAX_MOVEMENT_QUANTITY as u64 {
         return Err(Error::validation(
             "quantity",
             format!("must be at most {MAX_MOVEMENT_QUANTITY} base units"),
+            format!("最多 {MAX_MOVEMENT_QUANTITY} 个最小单位"),
         ));
     }
     Ok(())
@@ -254,10 +255,13 @@ fn may_receive(inst: &institution::Model) -> Result<()> {
     if inst.active {
         Ok(())
     } else {
-        Err(Error::illegal_state(format!(
+        Err(Error::illegal_state(
+            StateReason::InstitutionInactive,
+            format!(
             "{} ({}) is deactivated: stock can only leave it",
-            inst.name, inst.code
-        )))
+                inst.name, inst.code
+            ),
+        ))
     }
 }
 
@@ -336,7 +340,10 @@ async fn append(
         .await
         .map_err(|e| {
             if reverses_id.is_some() && crate::error::is_unique_violation(&e) {
-                Error::illegal_state("this movement was already reversed")
+                Error::illegal_state(
+                    StateReason::AlreadyReversed,
+                    "this movement was already reversed",
+                )
             } else {
                 e.into()
             }
@@ -501,6 +508,7 @@ pub async fn reverse(
         .ok_or_else(|| Error::not_found("stock movement", movement_id))?;
     if original.reverses_id.is_some() {
         return Err(Error::illegal_state(
+            StateReason::ReversalNotReversible,
             "a reversal cannot itself be reversed; post a new movement instead",
         ));
     }
@@ -509,7 +517,10 @@ pub async fn reverse(
         .one(&**txn)
         .await?;
     if already.is_some() {
-        return Err(Error::illegal_state("this movement was already reversed"));
+        return Err(Error::illegal_state(
+                    StateReason::AlreadyReversed,
+                    "this movement was already reversed",
+                ));
     }
     let batch = batch::Entity::find_by_id(original.batch_id)
         .one(&**txn)
@@ -620,7 +631,10 @@ async fn draw_down(
         .ok_or_else(|| Error::not_found("reservation", reservation_id))?;
     if result.rows_affected != 1 {
         return Err(if reservation.status != ReservationStatus::Active {
-            Error::illegal_state("the reservation is no longer active")
+            Error::illegal_state(
+                StateReason::ReservationNotActive,
+                "the reservation is no longer active",
+            )
         } else {
             Error::InsufficientStock {
                 available: reservation.quantity,
@@ -662,9 +676,9 @@ pub async fn release(
         .await?;
     if result.rows_affected != 1 {
         // Reservation rows and the balance disagree: a ledger bug, not input.
-        let reference = Uuid::now_v7();
-        tracing::error!(%reference, %reservation_id, "reserved stock missing on release");
-        return Err(Error::Internal { reference });
+        return Err(Error::internal(format_args!(
+            "reserved stock missing on release of reservation {reservation_id}"
+        )));
     }
     Ok(reservation)
 }
@@ -732,9 +746,9 @@ pub async fn consume(
         .pop();
     let Some(after) = after else {
         // Reservation rows and the balance disagree: a ledger bug, not input.
-        let reference = Uuid::now_v7();
-        tracing::error!(%reference, %reservation_id, "reserved stock missing on consume");
-        return Err(Error::Internal { reference });
+        return Err(Error::internal(format_args!(
+            "reserved stock missing on consumption of reservation {reservation_id}"
+        )));
     };
     let posting = Posting {
         institution_id: reservation.institution_id,

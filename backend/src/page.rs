@@ -25,10 +25,11 @@ impl PageRequest {
     pub fn limit(&self) -> Result<u64> {
         match self.first {
             None => Ok(DEFAULT_PAGE_SIZE),
-            Some(n) if n < 0 => Err(Error::validation("first", "must not be negative")),
+            Some(n) if n < 0 => Err(Error::validation("first", "must not be negative", "不能为负数")),
             Some(n) if n as u64 > MAX_PAGE_SIZE => Err(Error::validation(
                 "first",
                 format!("must be at most {MAX_PAGE_SIZE}"),
+                format!("最多 {MAX_PAGE_SIZE}"),
             )),
             Some(n) => Ok(n as u64),
         }
@@ -49,7 +50,16 @@ fn decode(cursor: &str) -> Result<String> {
         .decode(cursor.trim())
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| Error::validation("after", "is not a cursor from this list"))
+        .ok_or_else(bad_cursor)
+}
+
+/// An `after` this list did not hand out.
+pub(crate) fn bad_cursor() -> Error {
+    Error::validation(
+        "after",
+        "is not a cursor from this list",
+        "分页游标无效，请从第一页重新加载",
+    )
 }
 
 /// Builds a page from `limit + 1` fetched rows: the extra row only says

@@ -155,7 +155,7 @@ pub fn read_xlsx_blocking(bytes: &[u8], preferred: &str, limits: &Limits) -> Res
     // hostile file must be refused, not take the worker down.
     match std::panic::catch_unwind(|| read_checked(bytes, preferred, limits)) {
         Ok(result) => result,
-        Err(_) => Err(refuse(
+        Err(_) => Err(malformed(
             "not an .xlsx workbook (it is malformed and cannot be read)",
         )),
     }
@@ -164,15 +164,15 @@ pub fn read_xlsx_blocking(bytes: &[u8], preferred: &str, limits: &Limits) -> Res
 fn read_checked(bytes: &[u8], preferred: &str, limits: &Limits) -> Result<Sheet> {
     inspect_zip(bytes, limits)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| refuse(format!("not an .xlsx workbook ({e})")))?;
+        .map_err(|e| malformed(format!("not an .xlsx workbook ({e})")))?;
     let names = workbook.sheet_names();
     let name = names
         .iter()
         .find(|n| n.as_str() == preferred)
         .or_else(|| names.first())
         .cloned()
-        .ok_or_else(|| refuse("not an .xlsx workbook (it has no sheet)"))?;
-    let bad = |e: calamine::XlsxError| refuse(format!("not an .xlsx workbook (sheet {name}: {e})"));
+        .ok_or_else(|| malformed("not an .xlsx workbook (it has no sheet)"))?;
+    let bad = |e: calamine::XlsxError| malformed(format!("not an .xlsx workbook (sheet {name}: {e})"));
     let mut reader = workbook.worksheet_cells_reader(&name).map_err(bad)?;
 
     let declared = reader.dimensions();
@@ -260,7 +260,7 @@ fn text_len(value: &DataRef<'_>) -> usize {
 /// anything is inflated in bulk.
 fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<()> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| refuse(format!("not an .xlsx workbook ({e})")))?;
+        .map_err(|e| malformed(format!("not an .xlsx workbook ({e})")))?;
     if zip.len() > limits.max_entries {
         return Err(refuse(format!(
             "the file holds {} parts; an .xlsx workbook has at most {}",
@@ -273,10 +273,10 @@ fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<()> {
     for i in 0..zip.len() {
         let entry = zip
             .by_index_raw(i)
-            .map_err(|e| refuse(format!("not an .xlsx workbook ({e})")))?;
+            .map_err(|e| malformed(format!("not an .xlsx workbook ({e})")))?;
         let shown = entry
             .name()
-            .map_err(|e| refuse(format!("not an .xlsx workbook ({e})")))?
+            .map_err(|e| malformed(format!("not an .xlsx workbook ({e})")))?
             .into_owned();
         let name = shown.replace('\\', "/").to_ascii_lowercase();
         let size = entry.size();
@@ -331,7 +331,7 @@ fn check_shared_strings(
     limits: &Limits,
 ) -> Result<()> {
     const HEAD: u64 = 64 * 1024;
-    let malformed = || refuse("not an .xlsx workbook (its shared strings are malformed)");
+    let malformed = || malformed("not an .xlsx workbook (its shared strings are malformed)");
     let entry = zip.by_index(index).map_err(|_| malformed())?;
     let mut head = Vec::new();
     entry
@@ -488,14 +488,18 @@ impl Drop for ImportGuard<'_> {
     }
 }
 
+/// A file that is not a workbook we can read.
+fn malformed(message: impl Into<String>) -> Error {
+    Error::validation("file", message, "不是可读取的 .xlsx 工作簿")
+}
+
+/// A workbook beyond what one import may hold.
 fn refuse(message: impl Into<String>) -> Error {
-    Error::validation("file", message)
+    Error::validation("file", message, "文件超出导入限制，请拆分后分批导入")
 }
 
 fn internal(what: &str, err: impl std::fmt::Display) -> Error {
-    let reference = Uuid::now_v7();
-    tracing::error!(%reference, error = %err, "{what}");
-    Error::Internal { reference }
+    Error::internal(format_args!("{what}: {err}"))
 }
 
 /// The column's letters: 0 is A, 16383 is XFD.
@@ -560,9 +564,11 @@ mod tests {
 
     fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
         read_xlsx_blocking(bytes, "Catalogue", limits).map_err(|e| match e {
-            Error::Validation { field, message } => {
-                assert_eq!(field, "file");
-                message
+            Error::Validation(errors) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].field, "file");
+                assert!(!errors[0].message_zh.is_empty());
+                errors[0].message.clone()
             }
             other => panic!("not a file error: {other:?}"),
         })
@@ -849,7 +855,7 @@ mod tests {
                 prop_assert!(sheet.last_column().is_none_or(|c| c < limits.max_columns));
                 prop_assert!(sheet.cells.windows(2).all(|w| w[0].0 < w[1].0));
             }
-            Err(Error::Validation { field, .. }) => prop_assert_eq!(field, "file"),
+            Err(Error::Validation(errors)) => prop_assert_eq!(&errors[0].field, "file"),
             Err(other) => prop_assert!(false, "not a file error: {other:?}"),
         }
         Ok(())

@@ -44,16 +44,17 @@ pub struct AdjustStock {
 pub fn require_reason(raw: &str) -> Result<String> {
     let reason = raw.trim();
     if reason.is_empty() {
-        return Err(Error::validation("reason", "must not be blank"));
+        return Err(Error::validation("reason", "must not be blank", "请填写原因"));
     }
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(Error::validation(
             "reason",
             format!("must be at most {MAX_REASON_CHARS} characters"),
+            format!("最多 {MAX_REASON_CHARS} 个字符"),
         ));
     }
-    if let Some(message) = crate::text::hidden_control(reason) {
-        return Err(Error::validation("reason", message));
+    if let Some((en, zh)) = crate::text::hidden_control(reason) {
+        return Err(Error::validation("reason", en, zh));
     }
     Ok(reason.to_string())
 }
@@ -63,7 +64,7 @@ fn stock_key(view: &StockBalanceView) -> String {
 }
 
 fn parse_stock_key(key: &str) -> Result<(NaiveDate, Uuid)> {
-    let bad = || Error::validation("after", "is not a cursor from this list");
+    let bad = || crate::page::bad_cursor();
     let (date, id) = key.split_once('|').ok_or_else(bad)?;
     Ok((
         date.parse().map_err(|_| bad())?,
@@ -142,7 +143,7 @@ impl Backend {
         let after: i64 = match page.after_key()? {
             Some(k) => k
                 .parse()
-                .map_err(|_| Error::validation("after", "is not a cursor from this list"))?,
+                .map_err(|_| crate::page::bad_cursor())?,
             None => 0,
         };
         let rows = stock_movement::Entity::find()
@@ -182,7 +183,7 @@ impl Backend {
         let key = ClientRequestId::parse(&input.client_request_id)?;
         let reason = require_reason(&input.reason)?;
         if input.quantity == 0 {
-            return Err(Error::validation("quantity", "must not be 0"));
+            return Err(Error::validation("quantity", "must not be 0", "数量不能为 0"));
         }
         if input.quantity.unsigned_abs() > ledger::MAX_MOVEMENT_QUANTITY as u64 {
             return Err(Error::validation(
@@ -191,6 +192,7 @@ impl Backend {
                     "must be at most {} base units",
                     ledger::MAX_MOVEMENT_QUANTITY
                 ),
+                format!("最多 {} 个最小单位", ledger::MAX_MOVEMENT_QUANTITY),
             ));
         }
         let inst = self
@@ -304,6 +306,7 @@ impl Backend {
                      must post a larger increase",
                     policy.member_multiple, policy.member_allowance
                 ),
+                format!("本机构手工增加此批次最多 {cap} 个最小单位；更多请由物流中心仓库登记"),
             ));
         }
         Ok(())

@@ -396,7 +396,7 @@ async fn an_edited_workbook_updates_and_creates() {
     assert_eq!(after.version, 2);
     let history = fx.backend.item_history(&fx.buyer, after.id).await.unwrap();
     assert_eq!(history.len(), 2);
-    assert_eq!(history[1].change, "IMPORT");
+    assert_eq!(history[1].change, yaolian_backend::entity::enums::ItemChange::Import);
     assert_eq!(history[1].changed_by, fx.buyer.user_id);
     assert_eq!(
         history[1].effective_date,
@@ -416,7 +416,7 @@ async fn an_edited_workbook_updates_and_creates() {
         .await
         .unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].change, "IMPORT");
+    assert_eq!(history[0].change, yaolian_backend::entity::enums::ItemChange::Import);
 
     let audit = audit_log::Entity::find()
         .filter(audit_log::Column::Operation.eq("importCatalogue"))
@@ -741,7 +741,8 @@ async fn not_a_workbook_is_a_validation_error() {
     let fx = Fx::new().await;
     for bytes in [b"hello".to_vec(), vec![0u8; 10 * 1024 * 1024 + 1]] {
         match fx.backend.import_catalogue(&fx.buyer, &bytes, false).await {
-            Err(Error::Validation { field, message }) => {
+            Err(Error::Validation(errors)) => {
+                let (field, message) = (&errors[0].field, &errors[0].message);
                 assert_eq!(field, "file");
                 assert!(
                     message.contains("xlsx") || message.contains("10 MiB"),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 use yaolian_backend::entity::enums::{BatchStatus, DocumentType, MovementKind, ReservationStatus};
 use yaolian_backend::entity::{stock_movement, stock_reservation};
-use yaolian_backend::error::{BlockReason, Error};
+use yaolian_backend::error::{BlockReason, Error, StateReason};
 use yaolian_backend::ledger::{self, Actor, DocumentRef, Posting};
 
 fn posting(institution: Uuid, batch: Uuid, quantity: i64, kind: MovementKind) -> Posting {
@@ -217,7 +217,7 @@ async fn a_failed_posting_leaves_no_trace() {
     assert!(fx.balance(fx.centre, batch).await.is_none());
     assert!(matches!(
         post(&fx, posting(fx.clinic, batch, 0, MovementKind::Adjustment)).await,
-        Err(Error::Validation { .. })
+        Err(Error::Validation(_))
     ));
     assert!(matches!(
         post(
@@ -261,9 +261,21 @@ async fn reversal_mirrors_once_and_names_the_original() {
 
     let txn = fx.db().begin_write().await.unwrap();
     let again = ledger::reverse(&txn, fx.actor(), out.id, "again".into()).await;
-    assert!(matches!(again, Err(Error::IllegalState(_))));
+    assert!(matches!(
+        again,
+        Err(Error::IllegalState {
+            reason: StateReason::AlreadyReversed,
+            ..
+        })
+    ));
     let of_reversal = ledger::reverse(&txn, fx.actor(), rev.id, "again".into()).await;
-    assert!(matches!(of_reversal, Err(Error::IllegalState(_))));
+    assert!(matches!(
+        of_reversal,
+        Err(Error::IllegalState {
+            reason: StateReason::ReversalNotReversible,
+            ..
+        })
+    ));
     drop(txn);
 
     // Reversing a receipt whose stock has left is refused, not negative.
@@ -340,7 +352,13 @@ async fn reservations_are_consumed_and_released_in_step_with_the_balance() {
 
     let txn = fx.db().begin_write().await.unwrap();
     let closed = ledger::release(&txn, fx.actor(), r.id, 1).await;
-    assert!(matches!(closed, Err(Error::IllegalState(_))));
+    assert!(matches!(
+        closed,
+        Err(Error::IllegalState {
+            reason: StateReason::ReservationNotActive,
+            ..
+        })
+    ));
     drop(txn);
     assert_ledger_consistent(&fx).await;
 }

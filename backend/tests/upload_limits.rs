@@ -168,7 +168,8 @@ async fn assert_refused(fx: &Fx, what: &str, bytes: &[u8], needle: &str) {
     );
     let (result, took, growth) = fx.measured(bytes).await;
     match result {
-        Err(Error::Validation { field, message }) => {
+        Err(Error::Validation(errors)) => {
+            let (field, message) = (&errors[0].field, &errors[0].message);
             assert_eq!(field, "file");
             assert!(message.contains(needle), "{what}: {message}");
         }

@@ -23,7 +23,10 @@ impl Auth {
         match result {
             Ok(caller) => Auth::Caller(Arc::new(caller)),
             Err(Error::Unauthenticated(failure)) => Auth::Refused(failure),
-            Err(Error::Internal { reference }) => Auth::Unavailable(reference),
+            Err(Error::Internal { reference, cause }) => {
+                tracing::error!(%reference, %cause, "session look-up failed");
+                Auth::Unavailable(reference)
+            }
             Err(_) => Auth::Refused(AuthFailure::InvalidToken),
         }
     }
@@ -35,6 +38,7 @@ pub fn caller<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Caller> {
         Some(Auth::Refused(failure)) => Err(to_gql(Error::Unauthenticated(*failure))),
         Some(Auth::Unavailable(reference)) => Err(to_gql(Error::Internal {
             reference: *reference,
+            cause: "the session could not be looked up (logged with this reference)".into(),
         })),
         Some(Auth::Anonymous) | None => {
             Err(to_gql(Error::Unauthenticated(AuthFailure::MissingToken)))

@@ -20,13 +20,64 @@ pub enum ScanKind {
     Location,
 }
 
+/// What a pharmacist is warned about before using a scanned pack.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "be::WarningCode")]
+pub enum WarningCode {
+    /// The scanner dropped the group separators; the fields were recovered.
+    SeparatorRecovered,
+    /// The traceability code's issuer prefix is not one yaolian knows.
+    TraceCodeIssuer,
+    UnknownGtin,
+    UnknownTraceCodePrefix,
+    /// The lot has not been received anywhere in the community.
+    UnknownBatch,
+    /// The pack's expiry differs from the batch on record.
+    ExpiryMismatch,
+    Expired,
+    NearExpiry,
+    Recalled,
+    Quarantined,
+    ItemSuspended,
+    ItemDelisted,
+    /// The item may not be stocked at this institution's level of care.
+    NotAllowedAtLevel,
+}
+
+/// The carrier a scan came in.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "be::ScanSymbology")]
+pub enum Symbology {
+    #[graphql(name = "GS1_128")]
+    Gs1_128,
+    #[graphql(name = "GS1_DATAMATRIX")]
+    Gs1DataMatrix,
+    #[graphql(name = "GS1_QR")]
+    Gs1Qr,
+    #[graphql(name = "GS1_DATABAR")]
+    Gs1DataBar,
+    #[graphql(name = "EAN_13")]
+    Ean13,
+    #[graphql(name = "EAN_8")]
+    Ean8,
+    #[graphql(name = "UPC_A")]
+    UpcA,
+    #[graphql(name = "GTIN_14")]
+    Gtin14,
+    /// Typed, or sent without a symbology identifier.
+    #[graphql(name = "GS1_ELEMENT_STRING")]
+    Gs1ElementString,
+    /// The 20-digit drug traceability code.
+    #[graphql(name = "TRACE_CODE")]
+    TraceCode,
+    /// yaolian's own shipment, document and location labels.
+    #[graphql(name = "CODE_128")]
+    Code128,
+}
+
 #[derive(SimpleObject)]
 pub struct ScanWarning {
-    /// NEAR_EXPIRY, EXPIRED, RECALLED, QUARANTINED, ITEM_SUSPENDED,
-    /// ITEM_DELISTED, NOT_ALLOWED_AT_LEVEL, UNKNOWN_GTIN,
-    /// UNKNOWN_TRACE_CODE_PREFIX, UNKNOWN_BATCH, EXPIRY_MISMATCH,
-    /// SEPARATOR_RECOVERED, TRACE_CODE_ISSUER.
-    pub code: String,
+    pub code: WarningCode,
     pub message: String,
 }
 
@@ -48,11 +99,8 @@ impl BarcodeResolution {
     async fn kind(&self) -> ScanKind {
         self.0.kind.into()
     }
-    /// GS1_128, GS1_DATAMATRIX, GS1_QR, GS1_DATABAR, GS1_ELEMENT_STRING
-    /// (typed or sent without a symbology identifier), EAN_13, EAN_8,
-    /// UPC_A, GTIN_14, TRACE_CODE or CODE_128.
-    async fn symbology(&self) -> &str {
-        self.0.symbology
+    async fn symbology(&self) -> Symbology {
+        self.0.symbology.into()
     }
     /// As 14 digits.
     async fn gtin(&self) -> Option<&str> {
@@ -114,7 +162,7 @@ impl BarcodeResolution {
             .warnings
             .iter()
             .map(|w| ScanWarning {
-                code: w.code.to_string(),
+                code: w.code.into(),
                 message: w.message.clone(),
             })
             .collect()

@@ -236,7 +236,11 @@ impl CatalogueMutation {
     ) -> Result<ImportReport> {
         let caller = caller(ctx)?;
         let upload = file.value(ctx).map_err(|e| {
-            crate::error::to_gql(yaolian_backend::Error::validation("file", e.to_string()))
+            crate::error::to_gql(yaolian_backend::Error::validation(
+                "file",
+                e.to_string(),
+                "上传的文件无法读取",
+            ))
         })?;
         let mut bytes = Vec::new();
         upload
@@ -244,7 +248,11 @@ impl CatalogueMutation {
             .take(MAX_IMPORT_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| {
-                crate::error::to_gql(yaolian_backend::Error::validation("file", e.to_string()))
+                crate::error::to_gql(yaolian_backend::Error::validation(
+                "file",
+                e.to_string(),
+                "上传的文件无法读取",
+            ))
             })?;
         let report = backend(ctx)
             .import_catalogue(caller, &bytes, dry_run.unwrap_or(false))

@@ -1,7 +1,7 @@
 //! The one place backend errors become GraphQL errors: `extensions.code`
 //! from the error's code, the message in English and Chinese.
 
-use async_graphql::{ErrorExtensions, ServerError};
+use async_graphql::{ErrorExtensions, Name, ServerError, Value};
 use yaolian_backend::Error;
 
 pub fn to_gql(err: Error) -> async_graphql::Error {
@@ -14,8 +14,32 @@ pub fn to_gql(err: Error) -> async_graphql::Error {
         ext.set("messageZh", zh.clone());
     });
     match &err {
-        Error::Validation { field, .. } => {
-            gql = gql.extend_with(|_, ext| ext.set("field", field.clone()));
+        Error::Validation(errors) => {
+            let fields: Vec<async_graphql::Value> = errors
+                .iter()
+                .map(|e| {
+                    let mut map = async_graphql::indexmap::IndexMap::new();
+                    map.insert(Name::new("field"), Value::from(e.field.as_str()));
+                    map.insert(Name::new("message"), Value::from(e.message.as_str()));
+                    map.insert(Name::new("messageZh"), Value::from(e.message_zh.as_str()));
+                    Value::Object(map)
+                })
+                .collect();
+            // `field` (the first) stays for clients that show one message.
+            let first = errors.first().map(|e| e.field.clone()).unwrap_or_default();
+            gql = gql.extend_with(move |_, ext| {
+                ext.set("field", first.as_str());
+                ext.set("fields", Value::List(fields.clone()));
+            });
+        }
+        Error::IllegalState { reason, .. } => {
+            let r = reason.code();
+            gql = gql.extend_with(move |_, ext| ext.set("reason", r));
+        }
+        Error::Internal { reference, .. } => {
+            log_internal(&err);
+            let r = reference.to_string();
+            gql = gql.extend_with(move |_, ext| ext.set("reference", r.as_str()));
         }
         Error::InsufficientStock {
             available,
@@ -44,6 +68,16 @@ pub fn to_gql(err: Error) -> async_graphql::Error {
         _ => {}
     }
     gql
+}
+
+/// Where an error leaves the server (a GraphQL error, a download's
+/// response), an internal fault is logged once, with its cause and the
+/// reference the user was given, so a clinic's phone call can be matched to
+/// the log line.
+pub fn log_internal(err: &Error) {
+    if let Error::Internal { reference, cause } = err {
+        tracing::error!(%reference, %cause, "internal error");
+    }
 }
 
 /// `result.gql()?` in resolvers.

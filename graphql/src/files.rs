@@ -13,13 +13,14 @@ use yaolian_backend::{Error, error::AuthFailure};
 
 /// The HTTP status that fits a backend error, with the GraphQL-shaped body.
 pub fn error_response(err: Error) -> Response {
+    crate::error::log_internal(&err);
     let status = match &err {
         Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::NotFound { .. } => StatusCode::NOT_FOUND,
         Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        Error::Conflict(_) | Error::IllegalState(_) => StatusCode::CONFLICT,
+        Error::Conflict(_) | Error::IllegalState { .. } => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let body = request_error(
@@ -66,12 +67,16 @@ fn file(content_type: &'static str, body: Vec<u8>, filename: Option<&str>) -> Re
 fn split_format(file_name: &str) -> Result<(&str, LabelFormat, &'static str), Error> {
     let (name, ext) = file_name
         .rsplit_once('.')
-        .ok_or_else(|| Error::validation("file", "ask for .svg or .png"))?;
+        .ok_or_else(not_a_label_format)?;
     match ext {
         "svg" => Ok((name, LabelFormat::Svg, "image/svg+xml")),
         "png" => Ok((name, LabelFormat::Png, "image/png")),
-        _ => Err(Error::validation("file", "ask for .svg or .png")),
+        _ => Err(not_a_label_format()),
     }
+}
+
+fn not_a_label_format() -> Error {
+    Error::validation("file", "ask for .svg or .png", "请求 .svg 或 .png 格式")
 }
 
 /// `GET /labels/batch/{batchId}.svg|.png`; `{batchId}.dm.svg` for a GS1
@@ -93,7 +98,13 @@ pub async fn batch_label(
             _ => name,
         };
         let id = Uuid::parse_str(name)
-            .map_err(|_| Error::validation("batchId", format!("{name:?} is not a valid id")))?;
+            .map_err(|_| {
+                Error::validation(
+                    "batchId",
+                    format!("{name:?} is not a valid id"),
+                    "批次编号无效",
+                )
+            })?;
         let body = app.backend.batch_label(&caller, id, format).await?;
         Ok::<_, Error>(file(content_type, body, None))
     };

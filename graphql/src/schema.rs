@@ -61,6 +61,7 @@ pub(crate) fn parse_id(id: &ID, field: &str) -> Result<Uuid> {
         crate::error::to_gql(yaolian_backend::Error::validation(
             field,
             format!("{:?} is not a valid id", id.as_str()),
+            "编号无效",
         ))
     })
 }

@@ -32,6 +32,19 @@ pub enum Role {
     Auditor,
 }
 
+/// What one version of an item records.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "be::ItemChange")]
+pub enum ItemChange {
+    Create,
+    Update,
+    Suspend,
+    Delist,
+    Reactivate,
+    /// Created or changed by a spreadsheet import.
+    Import,
+}
+
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "be::ItemStatus")]
 pub enum ItemStatus {
@@ -412,9 +425,8 @@ impl ItemVersion {
     async fn version(&self) -> i32 {
         self.0.version
     }
-    /// CREATE, UPDATE, SUSPEND, DELIST, REACTIVATE or IMPORT.
-    async fn change(&self) -> &str {
-        &self.0.change
+    async fn change(&self) -> ItemChange {
+        self.0.change.into()
     }
     async fn changed_by(&self) -> ID {
         ID(self.0.changed_by.to_string())

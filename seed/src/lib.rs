@@ -341,8 +341,8 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
     for (i, spec) in DEMO_ITEMS.iter().enumerate() {
         let draft = demo_draft(i, spec)
             .normalise()
-            .map_err(yaolian_backend::catalogue::validation_error)?;
-        let item_id = insert_item(&txn, community_id, &draft, actor, today, "CREATE")
+            .map_err(yaolian_backend::Error::invalid)?;
+        let item_id = insert_item(&txn, community_id, &draft, actor, today, yaolian_backend::entity::enums::ItemChange::Create)
             .await?
             .id;
         county.items.insert(spec.code.into(), item_id);

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use yaolian_backend::Result;
-use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft, insert_items, validation_error};
+use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft, insert_items};
 use yaolian_backend::clock::business_date;
 use yaolian_backend::db::Database;
 use yaolian_backend::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
@@ -644,13 +644,13 @@ pub async fn load_catalogue(
     let today = business_date(now);
     let drafts = catalogue_drafts(n)
         .into_iter()
-        .map(|d| d.normalise().map_err(validation_error))
+        .map(|d| d.normalise().map_err(yaolian_backend::Error::invalid))
         .collect::<Result<Vec<_>>>()?;
     let refs: Vec<&ItemDraft> = drafts.iter().collect();
     let txn = db.begin_write().await?;
     // Generated codes, GTINs and prefixes are unique by construction (the
     // test below checks it), so the bulk insert needs no look-ups.
-    insert_items(&txn, community_id, &refs, actor, today, "CREATE").await?;
+    insert_items(&txn, community_id, &refs, actor, today, yaolian_backend::entity::enums::ItemChange::Create).await?;
     txn.commit().await
 }
 

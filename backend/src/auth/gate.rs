@@ -73,11 +73,7 @@ impl ArgonGate {
         drop(leave);
         let result = tokio::task::spawn_blocking(work).await;
         drop(permit);
-        result.map_err(|e| {
-            let reference = uuid::Uuid::now_v7();
-            tracing::error!(%reference, error = %e, "password check task failed");
-            Error::Internal { reference }
-        })
+        result.map_err(|e| Error::internal(format_args!("password check task failed: {e}")))
     }
 }
 

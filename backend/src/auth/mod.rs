@@ -67,11 +67,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| {
-            let reference = Uuid::now_v7();
-            tracing::error!(%reference, error = %e, "password hashing failed");
-            Error::Internal { reference }
-        })
+        .map_err(|e| Error::internal(format_args!("password hashing failed: {e}")))
 }
 
 fn verify_password(password: &str, phc: &str) -> bool {
@@ -126,7 +122,11 @@ async fn audit_attempt(
 pub fn normalise_username(raw: &str) -> Result<String> {
     let name = raw.trim().to_lowercase();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(Error::validation("username", "must be 1 to 64 characters"));
+        return Err(Error::validation(
+            "username",
+            "must be 1 to 64 characters",
+            "用户名应为 1 至 64 个字符",
+        ));
     }
     Ok(name)
 }

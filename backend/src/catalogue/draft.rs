@@ -48,18 +48,22 @@ pub struct ItemDraft {
     pub near_expiry_days: i32,
 }
 
-/// One problem with one field of a draft.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
+pub use crate::error::FieldError;
+
+fn err(
+    field: impl Into<String>,
+    message: impl Into<String>,
+    message_zh: impl Into<String>,
+) -> FieldError {
+    FieldError::new(field, message, message_zh)
 }
 
-fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: message.into(),
-    }
+fn too_long(field: &str, max: usize) -> FieldError {
+    err(
+        field,
+        format!("must be at most {max} characters"),
+        format!("最多 {max} 个字符"),
+    )
 }
 
 pub const DEFAULT_NEAR_EXPIRY_DAYS: i32 = 90;
@@ -67,11 +71,11 @@ pub const DEFAULT_NEAR_EXPIRY_DAYS: i32 = 90;
 fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
     let v = value.trim().to_string();
     if v.is_empty() {
-        errors.push(err(field, "is required"));
+        errors.push(err(field, "is required", "必填"));
     } else if v.chars().count() > max {
-        errors.push(err(field, format!("must be at most {max} characters")));
-    } else if let Some(message) = crate::text::hidden_control(&v) {
-        errors.push(err(field, message));
+        errors.push(too_long(field, max));
+    } else if let Some((en, zh)) = crate::text::hidden_control(&v) {
+        errors.push(err(field, en, zh));
     }
     v
 }
@@ -84,9 +88,9 @@ fn optional(
 ) -> Option<String> {
     let v = value.map(str::trim).filter(|v| !v.is_empty())?.to_string();
     if v.chars().count() > max {
-        errors.push(err(field, format!("must be at most {max} characters")));
-    } else if let Some(message) = crate::text::hidden_control(&v) {
-        errors.push(err(field, message));
+        errors.push(too_long(field, max));
+    } else if let Some((en, zh)) = crate::text::hidden_control(&v) {
+        errors.push(err(field, en, zh));
     }
     Some(v)
 }
@@ -98,7 +102,7 @@ impl ItemDraft {
         let mut e = Vec::new();
         let code = self.code.trim().to_uppercase();
         if code.is_empty() || code.len() > 32 {
-            e.push(err("code", "must be 1 to 32 characters"));
+            e.push(err("code", "must be 1 to 32 characters", "应为 1 至 32 个字符"));
         } else if !code
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -106,6 +110,7 @@ impl ItemDraft {
             e.push(err(
                 "code",
                 "may contain only letters, digits, '-', '_' and '.'",
+                "只能包含字母、数字和 - _ .",
             ));
         }
         let generic_name = required(&mut e, "genericName", &self.generic_name, 200);
@@ -143,12 +148,13 @@ impl ItemDraft {
                             e.push(err(
                                 "nhsaCode",
                                 "a drug's NHSA code starts with X or Z, a consumable's with C",
+                                "药品医保编码以 X 或 Z 开头，耗材以 C 开头",
                             ));
                         }
                         Some(parsed.as_str().to_string())
                     }
                     Err(why) => {
-                        e.push(err("nhsaCode", why.to_string()));
+                        e.push(err("nhsaCode", why.to_string(), "医保编码格式不正确"));
                         Some(upper)
                     }
                 }
@@ -161,6 +167,7 @@ impl ItemDraft {
             e.push(err(
                 "packageLevels",
                 "at least the smallest pack (level 1) is needed",
+                "至少需要最小包装（第 1 级）",
             ));
         }
         let mut seen_gtins = std::collections::HashSet::new();
@@ -168,11 +175,15 @@ impl ItemDraft {
         for (i, level) in levels.iter_mut().enumerate() {
             let field = format!("packageLevels[{}]", level.level);
             if level.level != i as i32 + 1 || level.level > 3 {
-                e.push(err(&field, "levels must be 1, then 2, then 3"));
+                e.push(err(&field, "levels must be 1, then 2, then 3", "包装级别应依次为 1、2、3"));
             }
             level.name = required(&mut e, &format!("{field}.name"), &level.name, 16);
             if level.units_per_pack < 1 || level.units_per_pack > 1_000_000 {
-                e.push(err(format!("{field}.unitsPerPack"), "must be 1 to 1000000"));
+                e.push(err(
+                    format!("{field}.unitsPerPack"),
+                    "must be 1 to 1000000",
+                    "应为 1 至 1000000",
+                ));
             } else if previous_units > 0
                 && (level.units_per_pack <= previous_units
                     || level.units_per_pack % previous_units != 0)
@@ -181,6 +192,10 @@ impl ItemDraft {
                     format!("{field}.unitsPerPack"),
                     format!(
                         "must be a whole multiple of level {}'s {previous_units}, and larger",
+                        level.level - 1
+                    ),
+                    format!(
+                        "应为第 {} 级（{previous_units}）的整数倍且更大",
                         level.level - 1
                     ),
                 ));
@@ -195,13 +210,18 @@ impl ItemDraft {
                 match gtin::normalize_to_gtin14(raw).filter(|g| gtin::is_valid_gtin(g)) {
                     Some(g) => {
                         if !seen_gtins.insert(g.clone()) {
-                            e.push(err(format!("{field}.gtins"), format!("GTIN {raw} is listed twice")));
+                            e.push(err(
+                                format!("{field}.gtins"),
+                                format!("GTIN {raw} is listed twice"),
+                                format!("GTIN {raw} 重复"),
+                            ));
                         }
                         gtins.push(g);
                     }
                     None => e.push(err(
                         format!("{field}.gtins"),
                         format!("{raw} is not a valid GTIN (8, 12, 13 or 14 digits with a correct check digit)"),
+                        format!("{raw} 不是有效的 GTIN（8、12、13 或 14 位且校验位正确）"),
                     )),
                 }
             }
@@ -215,6 +235,7 @@ impl ItemDraft {
                     e.push(err(
                         format!("{field}.traceCodePrefix"),
                         format!("{p} is not 7 digits"),
+                        format!("{p} 不是 7 位数字"),
                     ));
                     None
                 }
@@ -228,15 +249,17 @@ impl ItemDraft {
                 e.push(err(
                     "packageLevels",
                     format!("trace-code prefix {p} is on two levels"),
+                    format!("追溯码前缀 {p} 出现在两个包装级别"),
                 ));
             }
         }
 
         match self.vbp_price_fen {
-            Some(p) if p < 0 => e.push(err("vbpPriceFen", "must not be negative")),
+            Some(p) if p < 0 => e.push(err("vbpPriceFen", "must not be negative", "不能为负数")),
             Some(_) if !self.vbp => e.push(err(
                 "vbpPriceFen",
                 "an agreed price needs the volume-based procurement flag",
+                "填写集采价格需先标记为集采品种",
             )),
             _ => {}
         }
@@ -244,6 +267,7 @@ impl ItemDraft {
             e.push(err(
                 "antibioticLevel",
                 "must be 0 (none) to 3 (special use)",
+                "应为 0（非抗菌药）至 3（特殊使用级）",
             ));
         }
         if self.kind == ItemKind::Consumable
@@ -252,15 +276,17 @@ impl ItemDraft {
             e.push(err(
                 "kind",
                 "a consumable has no antibiotic level or controlled class",
+                "耗材不设抗菌药物级别或管制类别",
             ));
         }
         if !(1..=1095).contains(&self.near_expiry_days) {
-            e.push(err("nearExpiryDays", "must be 1 to 1095 days"));
+            e.push(err("nearExpiryDays", "must be 1 to 1095 days", "应为 1 至 1095 天"));
         }
         if self.min_institution_level == InstitutionKind::LogisticsCentre {
             e.push(err(
                 "minInstitutionLevel",
                 "name a care level (VILLAGE_CLINIC up to COUNTY_HOSPITAL)",
+                "请选择医疗机构级别（村卫生室至县医院）",
             ));
         }
         if !e.is_empty() {
@@ -346,7 +372,7 @@ pub fn pinyin_of(text: &str) -> (String, String) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn amoxicillin() -> ItemDraft {

@@ -23,7 +23,7 @@ use crate::Backend;
 use crate::authz::Caller;
 use crate::clock::{business_date, business_offset};
 use crate::command::{Audit, Command, Effect, Ran};
-use crate::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
+use crate::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemChange, ItemKind};
 use crate::entity::{community, item_gtin, item_package_level};
 use crate::error::{Error, Result};
 use crate::ledger::Actor;
@@ -572,15 +572,13 @@ fn starts_like_formula(text: &str) -> bool {
 }
 
 fn internal(what: &str, err: impl std::fmt::Display) -> Error {
-    let reference = Uuid::now_v7();
-    tracing::error!(%reference, error = %err, "{what}");
-    Error::Internal { reference }
+    Error::internal(format_args!("{what}: {err}"))
 }
 
 // ---------------------------------------------------------------- import
 
 fn file_error(message: impl Into<String>) -> Error {
-    Error::validation("file", message)
+    Error::validation("file", message, "文件超出导入限制，请拆分后分批导入")
 }
 
 /// How much of an upload the import reads. Measured on an export of 20,000
@@ -1589,7 +1587,7 @@ impl Backend {
                     for action in &plan.actions {
                         if let Action::Update(view, draft) = action
                             && let Some(item) =
-                                replace_item(txn, view, draft, actor, today, "IMPORT").await?
+                                replace_item(txn, view, draft, actor, today, ItemChange::Import).await?
                         {
                             touched.push(item.id);
                         }
@@ -1606,7 +1604,7 @@ impl Backend {
                         })
                         .collect();
                     touched.extend(
-                        insert_items(txn, community_id, &creates, actor, today, "IMPORT").await?,
+                        insert_items(txn, community_id, &creates, actor, today, ItemChange::Import).await?,
                     );
                     let report = plan.report(false, true);
                     Ok(Effect::Changed {

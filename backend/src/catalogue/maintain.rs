@@ -5,14 +5,15 @@
 
 use super::ItemView;
 use super::draft::{FieldError, ItemDraft};
+use super::history::StoredVersion;
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
 use crate::clock::business_date;
 use crate::command::{Audit, Command, Effect, Ran};
 use crate::db::WriteTxn;
-use crate::entity::enums::ItemStatus;
+use crate::entity::enums::{ItemChange, ItemStatus};
 use crate::entity::{community, item, item_gtin, item_package_level, item_version};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StateReason};
 use crate::ledger::Actor;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -43,6 +44,14 @@ impl StatusChange {
         }
     }
 
+    fn recorded(self) -> ItemChange {
+        match self {
+            StatusChange::Suspend => ItemChange::Suspend,
+            StatusChange::Delist => ItemChange::Delist,
+            StatusChange::Reactivate => ItemChange::Reactivate,
+        }
+    }
+
     /// The allowed transitions; anything else is `ILLEGAL_STATE`.
     fn allowed_from(self, from: ItemStatus) -> bool {
         matches!(
@@ -60,23 +69,9 @@ impl StatusChange {
     }
 }
 
-/// Turns a draft's problems into one `VALIDATION` error naming every field.
-pub fn validation_error(errors: Vec<FieldError>) -> Error {
-    let field = errors
-        .iter()
-        .map(|e| e.field.clone())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let message = errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    Error::Validation { field, message }
-}
 
 fn snapshot(draft: &ItemDraft, status: ItemStatus) -> serde_json::Value {
-    serde_json::json!({ "item": draft, "status": status })
+    StoredVersion::of(draft, status, None).to_json()
 }
 
 pub(crate) fn require_maintainer(caller: &Caller) -> Result<()> {
@@ -93,6 +88,7 @@ fn effective(date: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate> {
         Some(d) if d > today => Err(Error::validation(
             "effectiveDate",
             "changes take effect when saved; record today or an earlier date",
+            "变更在保存时生效，生效日期不能晚于今天",
         )),
         Some(d) => Ok(d),
     }
@@ -115,13 +111,14 @@ async fn check_unique(
         .await?
         && other(found.id)
     {
-        errors.push(FieldError {
-            field: "code".into(),
-            message: format!(
+        errors.push(FieldError::new(
+            "code",
+            format!(
                 "{} is already the code of {}",
                 draft.code, found.generic_name
             ),
-        });
+            format!("编码 {} 已被 {} 使用", draft.code, found.generic_name),
+        ));
     }
     let gtins: Vec<String> = draft
         .package_levels
@@ -136,10 +133,11 @@ async fn check_unique(
             .await?
         {
             if other(g.item_id) {
-                errors.push(FieldError {
-                    field: "packageLevels.gtins".into(),
-                    message: format!("GTIN {} already belongs to another item", g.gtin),
-                });
+                errors.push(FieldError::new(
+                    "packageLevels.gtins",
+                    format!("GTIN {} already belongs to another item", g.gtin),
+                    format!("GTIN {} 已属于其他品种", g.gtin),
+                ));
             }
         }
     }
@@ -156,20 +154,19 @@ async fn check_unique(
             .await?
         {
             if other(p.item_id) {
-                errors.push(FieldError {
-                    field: "packageLevels.traceCodePrefix".into(),
-                    message: format!(
-                        "trace-code prefix {} already belongs to another item",
-                        p.trace_code_prefix.unwrap_or_default()
-                    ),
-                });
+                let prefix = p.trace_code_prefix.unwrap_or_default();
+                errors.push(FieldError::new(
+                    "packageLevels.traceCodePrefix",
+                    format!("trace-code prefix {prefix} already belongs to another item"),
+                    format!("追溯码前缀 {prefix} 已属于其他品种"),
+                ));
             }
         }
     }
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(validation_error(errors))
+        Err(Error::invalid(errors))
     }
 }
 
@@ -239,7 +236,7 @@ async fn record_version(
     txn: &WriteTxn,
     item_id: Uuid,
     version: i32,
-    change: &str,
+    change: ItemChange,
     actor: Actor,
     effective_date: NaiveDate,
     old: Option<serde_json::Value>,
@@ -249,7 +246,7 @@ async fn record_version(
         id: Set(Uuid::now_v7()),
         item_id: Set(item_id),
         version: Set(version),
-        change: Set(change.to_string()),
+        change: Set(change),
         changed_by: Set(actor.user_id),
         changed_at: Set(actor.now),
         effective_date: Set(effective_date),
@@ -262,31 +259,61 @@ async fn record_version(
 }
 
 fn apply(model: &mut item::ActiveModel, d: &ItemDraft) {
-    model.code = Set(d.code.clone());
-    model.kind = Set(d.kind);
-    model.generic_name = Set(d.generic_name.clone());
-    model.trade_name = Set(d.trade_name.clone());
-    model.english_name = Set(d.english_name.clone().unwrap_or_default());
-    model.dosage_form = Set(d.dosage_form.clone());
-    model.strength = Set(d.strength.clone());
-    model.packaging = Set(d.packaging.clone());
-    model.base_unit = Set(d.base_unit.clone());
-    model.manufacturer = Set(d.manufacturer.clone());
-    model.approval_number = Set(d.approval_number.clone());
-    model.nhsa_code = Set(d.nhsa_code.clone());
-    model.insurance_class = Set(d.insurance_class);
-    model.essential = Set(d.essential);
-    model.vbp = Set(d.vbp);
-    model.vbp_price_fen = Set(d.vbp_price_fen);
-    model.prescription_only = Set(d.prescription_only);
-    model.controlled_class = Set(d.controlled_class);
-    model.antibiotic_level = Set(d.antibiotic_level);
-    model.high_alert = Set(d.high_alert);
-    model.look_alike = Set(d.look_alike);
-    model.cold_chain = Set(d.cold_chain);
-    model.skin_test = Set(d.skin_test);
-    model.min_institution_level = Set(d.min_institution_level);
-    model.near_expiry_days = Set(d.near_expiry_days);
+    // Destructured so that a new draft attribute does not compile until it
+    // is written here; the package levels are written by the caller.
+    let ItemDraft {
+        code,
+        kind,
+        generic_name,
+        trade_name,
+        english_name,
+        dosage_form,
+        strength,
+        packaging,
+        base_unit,
+        package_levels: _,
+        manufacturer,
+        approval_number,
+        nhsa_code,
+        insurance_class,
+        essential,
+        vbp,
+        vbp_price_fen,
+        prescription_only,
+        controlled_class,
+        antibiotic_level,
+        high_alert,
+        look_alike,
+        cold_chain,
+        skin_test,
+        min_institution_level,
+        near_expiry_days,
+    } = d;
+    model.code = Set(code.clone());
+    model.kind = Set(*kind);
+    model.generic_name = Set(generic_name.clone());
+    model.trade_name = Set(trade_name.clone());
+    model.english_name = Set(english_name.clone().unwrap_or_default());
+    model.dosage_form = Set(dosage_form.clone());
+    model.strength = Set(strength.clone());
+    model.packaging = Set(packaging.clone());
+    model.base_unit = Set(base_unit.clone());
+    model.manufacturer = Set(manufacturer.clone());
+    model.approval_number = Set(approval_number.clone());
+    model.nhsa_code = Set(nhsa_code.clone());
+    model.insurance_class = Set(*insurance_class);
+    model.essential = Set(*essential);
+    model.vbp = Set(*vbp);
+    model.vbp_price_fen = Set(*vbp_price_fen);
+    model.prescription_only = Set(*prescription_only);
+    model.controlled_class = Set(*controlled_class);
+    model.antibiotic_level = Set(*antibiotic_level);
+    model.high_alert = Set(*high_alert);
+    model.look_alike = Set(*look_alike);
+    model.cold_chain = Set(*cold_chain);
+    model.skin_test = Set(*skin_test);
+    model.min_institution_level = Set(*min_institution_level);
+    model.near_expiry_days = Set(*near_expiry_days);
     model.search_text = Set(d.search_text());
 }
 
@@ -298,15 +325,13 @@ pub async fn insert_item(
     draft: &ItemDraft,
     actor: Actor,
     effective_date: NaiveDate,
-    change: &str,
+    change: ItemChange,
 ) -> Result<item::Model> {
     check_unique(txn, community_id, None, draft).await?;
     let id = insert_items(txn, community_id, &[draft], actor, effective_date, change)
         .await?
         .pop()
-        .ok_or_else(|| Error::Internal {
-            reference: Uuid::now_v7(),
-        })?;
+        .ok_or_else(|| Error::internal("an inserted item returned no id"))?;
     item::Entity::find_by_id(id)
         .one(&**txn)
         .await?
@@ -328,7 +353,7 @@ pub async fn insert_items(
     drafts: &[&ItemDraft],
     actor: Actor,
     effective_date: NaiveDate,
-    change: &str,
+    change: ItemChange,
 ) -> Result<Vec<Uuid>> {
     let ids: Vec<Uuid> = drafts.iter().map(|_| Uuid::now_v7()).collect();
     let mut items = Vec::with_capacity(drafts.len());
@@ -352,7 +377,7 @@ pub async fn insert_items(
             id: Set(Uuid::now_v7()),
             item_id: Set(*id),
             version: Set(1),
-            change: Set(change.to_string()),
+            change: Set(change),
             changed_by: Set(actor.user_id),
             changed_at: Set(actor.now),
             effective_date: Set(effective_date),
@@ -392,7 +417,7 @@ pub async fn replace_item(
     draft: &ItemDraft,
     actor: Actor,
     effective_date: NaiveDate,
-    change: &str,
+    change: ItemChange,
 ) -> Result<Option<item::Model>> {
     let old = current.draft();
     if &old == draft {
@@ -443,7 +468,7 @@ impl Backend {
     ) -> Result<ItemView> {
         require_maintainer(caller)?;
         let effective_date = effective(effective_date, business_date(self.clock.now()))?;
-        let draft = draft.normalise().map_err(validation_error)?;
+        let draft = draft.normalise().map_err(Error::invalid)?;
         let ran = self
             .run(item_command("createItem", caller), async |txn, now| {
                 let actor = Actor {
@@ -456,7 +481,7 @@ impl Backend {
                     &draft,
                     actor,
                     effective_date,
-                    "CREATE",
+                    ItemChange::Create,
                 )
                 .await?;
                 Ok(item_changed(caller, item.id, &draft.code))
@@ -477,7 +502,7 @@ impl Backend {
     ) -> Result<ItemView> {
         require_maintainer(caller)?;
         let effective_date = effective(effective_date, business_date(self.clock.now()))?;
-        let draft = draft.normalise().map_err(validation_error)?;
+        let draft = draft.normalise().map_err(Error::invalid)?;
         // Read outside the writer: `replace_item` updates only the version
         // read here.
         let current = self.item(caller, id).await?;
@@ -487,7 +512,7 @@ impl Backend {
                 now,
             };
             Ok(
-                match replace_item(txn, &current, &draft, actor, effective_date, "UPDATE").await? {
+                match replace_item(txn, &current, &draft, actor, effective_date, ItemChange::Update).await? {
                     Some(item) => item_changed(caller, item.id, &draft.code),
                     None => Effect::Unchanged(id),
                 },
@@ -510,11 +535,14 @@ impl Backend {
         let effective_date = effective(effective_date, business_date(self.clock.now()))?;
         let current = self.item(caller, id).await?;
         if !change.allowed_from(current.item.status) {
-            return Err(Error::illegal_state(format!(
-                "cannot {} an item that is {:?}",
-                change.name().to_lowercase(),
-                current.item.status
-            )));
+            return Err(Error::illegal_state(
+                StateReason::ItemStatusTransition,
+                format!(
+                    "cannot {} an item that is {:?}",
+                    change.name().to_lowercase(),
+                    current.item.status
+                ),
+            ));
         }
         let draft = current.draft();
         self.run(item_command(change.name(), caller), async |txn, now| {
@@ -539,13 +567,12 @@ impl Backend {
                     "the item was changed meanwhile; reload it".into(),
                 ));
             }
-            let mut new = snapshot(&draft, change.target());
-            new["reason"] = serde_json::Value::from(reason.clone());
+            let new = StoredVersion::of(&draft, change.target(), Some(&reason)).to_json();
             record_version(
                 txn,
                 id,
                 current.item.version + 1,
-                change.name(),
+                change.recorded(),
                 actor,
                 effective_date,
                 Some(snapshot(&draft, current.item.status)),

@@ -4,6 +4,7 @@
 
 pub mod draft;
 pub mod excel;
+pub mod history;
 mod maintain;
 pub mod search;
 
@@ -11,13 +12,13 @@ use crate::Backend;
 use crate::authz::Caller;
 use crate::entity::enums::{InstitutionKind, ItemStatus};
 use crate::entity::{batch, item, item_gtin, item_package_level};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StateReason};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 pub use draft::{FieldError, ItemDraft, PackageLevelDraft};
-pub use maintain::{StatusChange, insert_item, insert_items, replace_item, validation_error};
+pub use maintain::{StatusChange, insert_item, insert_items, replace_item};
 
 /// A package level with the GTINs printed on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,17 +44,52 @@ impl ItemView {
 
     /// The item as a draft: what an edit form or a spreadsheet row holds.
     pub fn draft(&self) -> ItemDraft {
-        let i = &self.item;
+        // Destructured so that a new column does not compile until it is
+        // decided whether a buyer edits it.
+        let item::Model {
+            id: _,
+            community_id: _,
+            code,
+            kind,
+            generic_name,
+            trade_name,
+            english_name,
+            dosage_form,
+            strength,
+            packaging,
+            base_unit,
+            manufacturer,
+            approval_number,
+            nhsa_code,
+            insurance_class,
+            essential,
+            vbp,
+            vbp_price_fen,
+            prescription_only,
+            controlled_class,
+            antibiotic_level,
+            high_alert,
+            look_alike,
+            cold_chain,
+            skin_test,
+            min_institution_level,
+            near_expiry_days,
+            status: _,
+            search_text: _,
+            version: _,
+            created_at: _,
+            updated_at: _,
+        } = self.item.clone();
         ItemDraft {
-            code: i.code.clone(),
-            kind: i.kind,
-            generic_name: i.generic_name.clone(),
-            trade_name: i.trade_name.clone(),
-            english_name: Some(i.english_name.clone()).filter(|s| !s.is_empty()),
-            dosage_form: i.dosage_form.clone(),
-            strength: i.strength.clone(),
-            packaging: i.packaging.clone(),
-            base_unit: i.base_unit.clone(),
+            code,
+            kind,
+            generic_name,
+            trade_name,
+            english_name: Some(english_name).filter(|s| !s.is_empty()),
+            dosage_form,
+            strength,
+            packaging,
+            base_unit,
             package_levels: self
                 .levels
                 .iter()
@@ -65,24 +101,25 @@ impl ItemView {
                     trace_code_prefix: l.trace_code_prefix.clone(),
                 })
                 .collect(),
-            manufacturer: i.manufacturer.clone(),
-            approval_number: i.approval_number.clone(),
-            nhsa_code: i.nhsa_code.clone(),
-            insurance_class: i.insurance_class,
-            essential: i.essential,
-            vbp: i.vbp,
-            vbp_price_fen: i.vbp_price_fen,
-            prescription_only: i.prescription_only,
-            controlled_class: i.controlled_class,
-            antibiotic_level: i.antibiotic_level,
-            high_alert: i.high_alert,
-            look_alike: i.look_alike,
-            cold_chain: i.cold_chain,
-            skin_test: i.skin_test,
-            min_institution_level: i.min_institution_level,
-            near_expiry_days: i.near_expiry_days,
+            manufacturer,
+            approval_number,
+            nhsa_code,
+            insurance_class,
+            essential,
+            vbp,
+            vbp_price_fen,
+            prescription_only,
+            controlled_class,
+            antibiotic_level,
+            high_alert,
+            look_alike,
+            cold_chain,
+            skin_test,
+            min_institution_level,
+            near_expiry_days,
         }
     }
+
 }
 
 /// May an institution of this kind stock and prescribe the item?
@@ -95,14 +132,20 @@ pub fn allowed_at(item: &item::Model, kind: InstitutionKind) -> bool {
 pub fn ensure_orderable(item: &item::Model) -> Result<()> {
     match item.status {
         ItemStatus::Active => Ok(()),
-        ItemStatus::Suspended => Err(Error::illegal_state(format!(
-            "{} ({}) is suspended and cannot be ordered now",
-            item.generic_name, item.code
-        ))),
-        ItemStatus::Delisted => Err(Error::illegal_state(format!(
-            "{} ({}) is delisted from the catalogue",
-            item.generic_name, item.code
-        ))),
+        ItemStatus::Suspended => Err(Error::illegal_state(
+            StateReason::ItemSuspended,
+            format!(
+                "{} ({}) is suspended and cannot be ordered now",
+                item.generic_name, item.code
+            ),
+        )),
+        ItemStatus::Delisted => Err(Error::illegal_state(
+            StateReason::ItemDelisted,
+            format!(
+                "{} ({}) is delisted from the catalogue",
+                item.generic_name, item.code
+            ),
+        )),
     }
 }
 
@@ -284,10 +327,13 @@ mod tests {
         assert!(
             ensure_orderable(&item(ItemStatus::Active, InstitutionKind::VillageClinic)).is_ok()
         );
-        for status in [ItemStatus::Suspended, ItemStatus::Delisted] {
+        for (status, why) in [
+            (ItemStatus::Suspended, StateReason::ItemSuspended),
+            (ItemStatus::Delisted, StateReason::ItemDelisted),
+        ] {
             assert!(matches!(
                 ensure_orderable(&item(status, InstitutionKind::VillageClinic)),
-                Err(Error::IllegalState(_))
+                Err(Error::IllegalState { reason, .. }) if reason == why
             ));
         }
     }

@@ -169,7 +169,7 @@ impl Backend {
         let offset: usize = match page.after_key()? {
             Some(k) => k
                 .parse()
-                .map_err(|_| Error::validation("after", "is not a cursor from this list"))?,
+                .map_err(|_| crate::page::bad_cursor())?,
             None => 0,
         };
         let query = search
@@ -179,6 +179,7 @@ impl Backend {
             return Err(Error::validation(
                 "search",
                 "must be at most 100 characters",
+                "搜索词最多 100 个字符",
             ));
         }
         let gtin14 = query
@@ -207,7 +208,7 @@ impl Backend {
         // the catalogue).
         let wanted = offset
             .checked_add(limit)
-            .ok_or_else(|| Error::validation("after", "is not a cursor from this list"))?;
+            .ok_or_else(|| crate::page::bad_cursor())?;
         let has_next_page = hits.len() > wanted;
         if has_next_page {
             hits.select_nth_unstable_by(wanted, order);

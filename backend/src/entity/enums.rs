@@ -199,3 +199,24 @@ pub enum ControlledClass {
     #[sea_orm(string_value = "PRECURSOR")]
     Precursor,
 }
+
+/// What one `item_version` row records.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ItemChange {
+    #[sea_orm(string_value = "CREATE")]
+    Create,
+    #[sea_orm(string_value = "UPDATE")]
+    Update,
+    #[sea_orm(string_value = "SUSPEND")]
+    Suspend,
+    #[sea_orm(string_value = "DELIST")]
+    Delist,
+    #[sea_orm(string_value = "REACTIVATE")]
+    Reactivate,
+    /// Created or changed by a spreadsheet import.
+    #[sea_orm(string_value = "IMPORT")]
+    Import,
+}

@@ -1,3 +1,4 @@
+use super::enums::ItemChange;
 use sea_orm::entity::prelude::*;
 
 /// One change of an item: who, when, from what to what, effective when.
@@ -8,8 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub item_id: Uuid,
     pub version: i32,
-    /// CREATE, UPDATE, SUSPEND, DELIST, REACTIVATE, IMPORT.
-    pub change: String,
+    pub change: ItemChange,
     pub changed_by: Uuid,
     pub changed_at: DateTimeUtc,
     pub effective_date: Date,

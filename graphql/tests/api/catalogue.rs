@@ -174,15 +174,27 @@ async fn buyers_keep_the_catalogue_with_versions() {
     bad["nhsaCode"] = json!("Q1");
     let body = app.gql(Some(&buyer), &create, json!({ "i": bad })).await;
     assert_eq!(error_code(&body), "VALIDATION");
-    let field = body["errors"][0]["extensions"]["field"].as_str().unwrap();
+    let fields = body["errors"][0]["extensions"]["fields"]
+        .as_array()
+        .expect("extensions.fields lists every problem");
+    let named: Vec<&str> = fields.iter().filter_map(|f| f["field"].as_str()).collect();
     for f in [
         "genericName",
         "packageLevels[1].gtins",
         "packageLevels[2].unitsPerPack",
         "nhsaCode",
     ] {
-        assert!(field.contains(f), "{f} not in {field}");
+        assert!(named.contains(&f), "{f} not in {named:?}");
     }
+    for f in fields {
+        // Each problem is explained to the user in both languages.
+        assert!(!f["message"].as_str().unwrap_or("").is_empty(), "{f}");
+        let zh = f["messageZh"].as_str().unwrap_or("");
+        assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{f}");
+    }
+    let generic = fields.iter().find(|f| f["field"] == "genericName").unwrap();
+    assert_eq!(generic["messageZh"], "必填");
+    assert_eq!(body["errors"][0]["extensions"]["field"], named[0]);
     // A GTIN or trace-code prefix already on another item is refused.
     let dup = app
         .gql(
@@ -241,6 +253,7 @@ async fn buyers_keep_the_catalogue_with_versions() {
         .gql(Some(&buyer), &status("suspendItem"), json!({ "id": id }))
         .await;
     assert_eq!(error_code(&s), "ILLEGAL_STATE");
+    assert_eq!(s["errors"][0]["extensions"]["reason"], "ITEM_STATUS_TRANSITION");
     let d = app
         .gql(Some(&buyer), &status("delistItem"), json!({ "id": id }))
         .await;

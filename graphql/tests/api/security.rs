@@ -406,6 +406,7 @@ async fn a_deactivated_institution_stops_working_but_can_be_emptied() {
         .gql(Some(&admin), DEACTIVATE, json!({ "id": centre, "r": "x" }))
         .await;
     assert_eq!(error_code(&body), "ILLEGAL_STATE");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "CENTRE_REQUIRED");
 
     let body = app
         .gql(
@@ -426,6 +427,7 @@ async fn a_deactivated_institution_stops_working_but_can_be_emptied() {
         )
         .await;
     assert_eq!(error_code(&again), "ILLEGAL_STATE");
+    assert_eq!(again["errors"][0]["extensions"]["reason"], "INSTITUTION_UNCHANGED");
 
     // Its users' sessions stop at once, and sign-in answers as for a wrong
     // password.
@@ -445,6 +447,7 @@ async fn a_deactivated_institution_stops_working_but_can_be_emptied() {
         .adjust(&warehouse, &clinic, &batch, 5, "found", "sec-add-1")
         .await;
     assert_eq!(error_code(&add), "ILLEGAL_STATE", "{add}");
+    assert_eq!(add["errors"][0]["extensions"]["reason"], "INSTITUTION_INACTIVE");
     let take = app
         .adjust(&warehouse, &clinic, &batch, -1, "write-off", "sec-take-1")
         .await;
