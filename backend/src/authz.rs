@@ -113,6 +113,8 @@ actions! {
     MaintainCatalogue,
     /// Taking institutions in and out of service.
     AdministerInstitutions,
+    /// The server's operating figures (`/metrics`).
+    ReadMetrics,
 }
 
 /// May `caller` do `action` in `scope`? Nothing crosses communities.
@@ -143,6 +145,7 @@ pub fn authorize(caller: &Caller, action: Action, scope: Scope) -> Result<()> {
         Action::ListUsers => caller.has_any_role(&[Role::Admin, Role::Auditor]) || own(scope),
         Action::MaintainCatalogue => centre && caller.has_any_role(&[Role::Buyer, Role::Admin]),
         Action::AdministerInstitutions => centre && caller.has_role(Role::Admin),
+        Action::ReadMetrics => centre && caller.has_any_role(&[Role::Admin, Role::Auditor]),
     };
     if allowed {
         Ok(())
@@ -169,6 +172,9 @@ fn refusal(action: Action) -> &'static str {
         }
         Action::AdministerInstitutions => {
             "institutions are activated and deactivated by the logistics centre's administrators"
+        }
+        Action::ReadMetrics => {
+            "the server's figures are for the logistics centre's administrators and auditors"
         }
     }
 }
@@ -292,6 +298,7 @@ mod tests {
         );
         t.insert(Action::MaintainCatalogue, everywhere(MAINTAIN));
         t.insert(Action::AdministerInstitutions, everywhere(ADMIN));
+        t.insert(Action::ReadMetrics, everywhere(LIST_ALL));
         t
     }
 

@@ -26,6 +26,19 @@ pub enum ScanKind {
     Location,
 }
 
+impl ScanKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ScanKind::Gs1 => "GS1",
+            ScanKind::TraceCode => "TRACE_CODE",
+            ScanKind::RetailCode => "RETAIL_CODE",
+            ScanKind::Shipment => "SHIPMENT",
+            ScanKind::Document => "DOCUMENT",
+            ScanKind::Location => "LOCATION",
+        }
+    }
+}
+
 /// What a pharmacist is warned about before using a scanned pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WarningCode {
@@ -156,6 +169,22 @@ pub const MAX_UNITS_PER_SCAN: i64 = i32::MAX as i64;
 
 impl Backend {
     pub async fn resolve_barcode(
+        &self,
+        caller: &Caller,
+        raw: &str,
+        institution_id: Option<Uuid>,
+    ) -> Result<BarcodeResolution> {
+        let result = self.resolve(caller, raw, institution_id).await;
+        let (kind, outcome) = match &result {
+            Ok(r) if r.warnings.is_empty() => (r.kind.code(), "OK"),
+            Ok(r) => (r.kind.code(), "WARNED"),
+            Err(e) => ("UNREADABLE", e.code()),
+        };
+        crate::metrics::metrics().scan(kind, outcome);
+        result
+    }
+
+    async fn resolve(
         &self,
         caller: &Caller,
         raw: &str,

@@ -72,11 +72,38 @@ pub(crate) enum Ran<T> {
 
 impl Backend {
     /// Runs one command's writes in one transaction; see the module docs.
+    /// Each run is a tracing span (operation, user, `clientRequestId`) and is
+    /// counted by operation and outcome in `/metrics`.
     pub(crate) async fn run<T>(
         &self,
         command: Command<'_>,
         apply: impl AsyncFnOnce(&WriteTxn, DateTime<Utc>) -> Result<Effect<T>>,
     ) -> Result<Ran<T>> {
+        let operation = command.operation;
+        let span = tracing::info_span!(
+            "command",
+            operation,
+            user = %command.user_id,
+            client_request_id = command.idempotency.as_ref().map(|i| i.key.as_str()),
+        );
+        let started = std::time::Instant::now();
+        let result = tracing::Instrument::instrument(self.run_once(command, apply), span).await;
+        let outcome = match &result {
+            Ok((Ran::Done(_), true)) => "OK",
+            Ok((Ran::Done(_), false)) => "UNCHANGED",
+            Ok((Ran::Replay(_), _)) => "REPLAY",
+            Err(e) => e.code(),
+        };
+        crate::metrics::metrics().command(operation, outcome, started.elapsed().as_secs_f64());
+        result.map(|(ran, _)| ran)
+    }
+
+    /// The run itself; also says whether anything was committed.
+    async fn run_once<T>(
+        &self,
+        command: Command<'_>,
+        apply: impl AsyncFnOnce(&WriteTxn, DateTime<Utc>) -> Result<Effect<T>>,
+    ) -> Result<(Ran<T>, bool)> {
         let Command {
             operation,
             user_id,
@@ -133,11 +160,11 @@ impl Backend {
         match attempt {
             Ok((value, true)) => {
                 txn.commit().await?;
-                Ok(Ran::Done(value))
+                Ok((Ran::Done(value), true))
             }
             Ok((value, false)) => {
                 drop(txn);
-                Ok(Ran::Done(value))
+                Ok((Ran::Done(value), false))
             }
             Err(err) => {
                 // A replay of a request already done (its effect may no
@@ -156,7 +183,7 @@ impl Backend {
                     )
                     .await?
                     {
-                        Some(id) => Ok(Ran::Replay(id)),
+                        Some(id) => Ok((Ran::Replay(id), false)),
                         None => Err(err),
                     },
                     None => Err(err),

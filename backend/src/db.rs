@@ -25,6 +25,25 @@ use yaolian_migrations::{Migrator, MigratorTrait};
 pub const SQLITE_POOL_SIZE: u32 = 8;
 pub const POSTGRES_POOL_SIZE: u32 = 32;
 
+/// SQLite's `synchronous` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is on disk before it is acknowledged.
+    #[default]
+    Full,
+    /// Faster; a power cut may lose the last commits (never corrupts).
+    Normal,
+}
+
+/// How to connect, beyond the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DbOptions {
+    /// Connections in the pool; `None`: [`SQLITE_POOL_SIZE`] or
+    /// [`POSTGRES_POOL_SIZE`].
+    pub pool_size: Option<u32>,
+    pub synchronous: Synchronous,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error(
@@ -86,6 +105,10 @@ pub fn redact_url(url: &str) -> String {
 
 impl Database {
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+        Self::connect_with(url, DbOptions::default()).await
+    }
+
+    pub async fn connect_with(url: &str, opts: DbOptions) -> Result<Self, ConnectError> {
         let is_sqlite = url.starts_with("sqlite:");
         let is_postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
         if !is_sqlite && !is_postgres {
@@ -102,19 +125,22 @@ impl Database {
             .test_before_acquire_if_idle_for(Duration::from_secs(30));
         if is_sqlite {
             options
-                .max_connections(SQLITE_POOL_SIZE)
+                .max_connections(opts.pool_size.unwrap_or(SQLITE_POOL_SIZE))
                 .min_connections(1)
-                .map_sqlx_sqlite_opts(|o| {
+                .map_sqlx_sqlite_opts(move |o| {
                     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
                     o.create_if_missing(true)
                         .journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Full)
+                        .synchronous(match opts.synchronous {
+                            Synchronous::Full => SqliteSynchronous::Full,
+                            Synchronous::Normal => SqliteSynchronous::Normal,
+                        })
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(30))
                 });
         } else {
             options
-                .max_connections(POSTGRES_POOL_SIZE)
+                .max_connections(opts.pool_size.unwrap_or(POSTGRES_POOL_SIZE))
                 .min_connections(1);
         }
         let conn = sea_orm::Database::connect(options)
@@ -144,7 +170,20 @@ impl Database {
     /// Every command runs in exactly one of these.
     pub async fn begin_write(&self) -> Result<WriteTxn> {
         let gate = match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
+            Some(gate) => {
+                let m = crate::metrics::metrics();
+                let started = std::time::Instant::now();
+                m.writer_queue.inc();
+                // Dropped (a cancelled request) or acquired, the queue
+                // length comes back down.
+                let _queued = scopeguard(|| {
+                    m.writer_queue.dec();
+                });
+                let guard = gate.clone().lock_owned().await;
+                m.writer_wait_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                Some(guard)
+            }
             None => None,
         };
         let txn = self
@@ -157,9 +196,45 @@ impl Database {
         Ok(WriteTxn { txn, _gate: gate })
     }
 
+    /// Connections open in the pool, and how many of them are idle.
+    pub fn pool_use(&self) -> (u32, usize) {
+        match self.backend() {
+            DatabaseBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DatabaseBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+
+    /// Closes every pooled connection (after the server has drained), so
+    /// SQLite checkpoints its WAL and PostgreSQL sees clean disconnects.
+    pub async fn close(&self) {
+        if let Err(e) = self.conn.close_by_ref().await {
+            tracing::warn!(error = %e, "closing the database pool");
+        }
+    }
+
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> Result<()> {
         self.conn.execute_unprepared("SELECT 1").await?;
         Ok(())
     }
+}
+
+/// Runs `f` when dropped.
+fn scopeguard(f: impl FnOnce()) -> impl Drop {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+    Guard(Some(f))
 }

@@ -222,8 +222,8 @@ impl Backend {
                     return Err(Error::illegal_state(
                         StateReason::InstitutionUnchanged,
                         if active {
-                        "this institution is already active"
-                    } else {
+                            "this institution is already active"
+                        } else {
                             "this institution is already deactivated"
                         },
                     ));

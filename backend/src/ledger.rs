@@ -122,10 +122,18 @@ pub fn block_reason(batch: &batch::Model, today: NaiveDate) -> Option<BlockReaso
 
 fn check_quantity(quantity: i64, allow_negative: bool) -> Result<()> {
     if quantity == 0 {
-        return Err(Error::validation("quantity", "must not be 0", "数量不能为 0"));
+        return Err(Error::validation(
+            "quantity",
+            "must not be 0",
+            "数量不能为 0",
+        ));
     }
     if !allow_negative && quantity < 0 {
-        return Err(Error::validation("quantity", "must be positive", "数量必须为正数"));
+        return Err(Error::validation(
+            "quantity",
+            "must be positive",
+            "数量必须为正数",
+        ));
     }
     if quantity.unsigned_abs() > MAX_MOVEMENT_QUANTITY as u64 {
         return Err(Error::validation(
@@ -258,7 +266,7 @@ fn may_receive(inst: &institution::Model) -> Result<()> {
         Err(Error::illegal_state(
             StateReason::InstitutionInactive,
             format!(
-            "{} ({}) is deactivated: stock can only leave it",
+                "{} ({}) is deactivated: stock can only leave it",
                 inst.name, inst.code
             ),
         ))
@@ -518,9 +526,9 @@ pub async fn reverse(
         .await?;
     if already.is_some() {
         return Err(Error::illegal_state(
-                    StateReason::AlreadyReversed,
-                    "this movement was already reversed",
-                ));
+            StateReason::AlreadyReversed,
+            "this movement was already reversed",
+        ));
     }
     let batch = batch::Entity::find_by_id(original.batch_id)
         .one(&**txn)

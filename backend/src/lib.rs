@@ -17,6 +17,7 @@ pub mod error;
 pub mod idempotency;
 pub mod label;
 pub mod ledger;
+pub mod metrics;
 pub mod page;
 pub mod spreadsheet;
 pub mod stock;
@@ -61,6 +62,37 @@ pub struct Backend {
 }
 
 impl Backend {
+    /// May this caller read the server's operating figures (`/metrics`)?
+    pub fn may_read_metrics(&self, caller: &authz::Caller) -> Result<()> {
+        authz::authorize(
+            caller,
+            authz::Action::ReadMetrics,
+            authz::Scope::Community(caller.community_id),
+        )
+    }
+
+    /// Adds the backend's figures, and the pool's as of now, to a registry
+    /// that is about to be encoded.
+    pub fn register_metrics(&self, registry: &mut prometheus_client::registry::Registry) {
+        use prometheus_client::metrics::gauge::Gauge;
+        metrics::metrics().register(registry);
+        let (size, idle) = self.db.pool_use();
+        let open: Gauge = Gauge::default();
+        open.set(i64::from(size));
+        let idle_gauge: Gauge = Gauge::default();
+        idle_gauge.set(idle as i64);
+        registry.register(
+            "yaolian_db_pool_connections",
+            "Connections open in the database pool",
+            open,
+        );
+        registry.register(
+            "yaolian_db_pool_idle_connections",
+            "Open connections not in use",
+            idle_gauge,
+        );
+    }
+
     pub fn new(db: Database, clock: Arc<dyn Clock>, settings: Settings) -> Self {
         Self {
             db,

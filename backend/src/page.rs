@@ -25,7 +25,11 @@ impl PageRequest {
     pub fn limit(&self) -> Result<u64> {
         match self.first {
             None => Ok(DEFAULT_PAGE_SIZE),
-            Some(n) if n < 0 => Err(Error::validation("first", "must not be negative", "不能为负数")),
+            Some(n) if n < 0 => Err(Error::validation(
+                "first",
+                "must not be negative",
+                "不能为负数",
+            )),
             Some(n) if n as u64 > MAX_PAGE_SIZE => Err(Error::validation(
                 "first",
                 format!("must be at most {MAX_PAGE_SIZE}"),

@@ -172,7 +172,8 @@ fn read_checked(bytes: &[u8], preferred: &str, limits: &Limits) -> Result<Sheet>
         .or_else(|| names.first())
         .cloned()
         .ok_or_else(|| malformed("not an .xlsx workbook (it has no sheet)"))?;
-    let bad = |e: calamine::XlsxError| malformed(format!("not an .xlsx workbook (sheet {name}: {e})"));
+    let bad =
+        |e: calamine::XlsxError| malformed(format!("not an .xlsx workbook (sheet {name}: {e})"));
     let mut reader = workbook.worksheet_cells_reader(&name).map_err(bad)?;
 
     let declared = reader.dimensions();

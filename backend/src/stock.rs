@@ -44,7 +44,11 @@ pub struct AdjustStock {
 pub fn require_reason(raw: &str) -> Result<String> {
     let reason = raw.trim();
     if reason.is_empty() {
-        return Err(Error::validation("reason", "must not be blank", "请填写原因"));
+        return Err(Error::validation(
+            "reason",
+            "must not be blank",
+            "请填写原因",
+        ));
     }
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(Error::validation(
@@ -141,9 +145,7 @@ impl Backend {
         let batch = self.batch_in_community(caller, batch_id).await?;
         let limit = page.limit()?;
         let after: i64 = match page.after_key()? {
-            Some(k) => k
-                .parse()
-                .map_err(|_| crate::page::bad_cursor())?,
+            Some(k) => k.parse().map_err(|_| crate::page::bad_cursor())?,
             None => 0,
         };
         let rows = stock_movement::Entity::find()
@@ -183,7 +185,11 @@ impl Backend {
         let key = ClientRequestId::parse(&input.client_request_id)?;
         let reason = require_reason(&input.reason)?;
         if input.quantity == 0 {
-            return Err(Error::validation("quantity", "must not be 0", "数量不能为 0"));
+            return Err(Error::validation(
+                "quantity",
+                "must not be 0",
+                "数量不能为 0",
+            ));
         }
         if input.quantity.unsigned_abs() > ledger::MAX_MOVEMENT_QUANTITY as u64 {
             return Err(Error::validation(

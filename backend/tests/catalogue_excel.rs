@@ -396,7 +396,10 @@ async fn an_edited_workbook_updates_and_creates() {
     assert_eq!(after.version, 2);
     let history = fx.backend.item_history(&fx.buyer, after.id).await.unwrap();
     assert_eq!(history.len(), 2);
-    assert_eq!(history[1].change, yaolian_backend::entity::enums::ItemChange::Import);
+    assert_eq!(
+        history[1].change,
+        yaolian_backend::entity::enums::ItemChange::Import
+    );
     assert_eq!(history[1].changed_by, fx.buyer.user_id);
     assert_eq!(
         history[1].effective_date,
@@ -416,7 +419,10 @@ async fn an_edited_workbook_updates_and_creates() {
         .await
         .unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].change, yaolian_backend::entity::enums::ItemChange::Import);
+    assert_eq!(
+        history[0].change,
+        yaolian_backend::entity::enums::ItemChange::Import
+    );
 
     let audit = audit_log::Entity::find()
         .filter(audit_log::Column::Operation.eq("importCatalogue"))

@@ -35,7 +35,7 @@ pub struct VerifyArgs {
 }
 
 pub async fn backup(args: BackupArgs) -> Result<(), String> {
-    let url = &args.db.database_url;
+    let url = &args.db.url()?;
     let source = backup::sqlite_path(url).map_err(|e| e.to_string())?;
     // Connecting would create an empty database and back that up.
     if !source.is_file() {
@@ -64,7 +64,7 @@ pub async fn backup(args: BackupArgs) -> Result<(), String> {
 }
 
 pub async fn restore(args: RestoreArgs) -> Result<(), String> {
-    let report = backup::restore_sqlite(&args.from, &args.db.database_url, args.force)
+    let report = backup::restore_sqlite(&args.from, &args.db.url()?, args.force)
         .await
         .map_err(|e| e.to_string())?;
     print!("{}", report.check);
@@ -85,7 +85,7 @@ pub async fn restore(args: RestoreArgs) -> Result<(), String> {
 }
 
 pub async fn verify(args: VerifyArgs) -> Result<(), String> {
-    let url = &args.db.database_url;
+    let url = &args.db.url()?;
     println!("verifying {}", redact_url(url));
     let report = if url.starts_with("sqlite:") {
         // Read-only: verifying must neither create nor change a file.

@@ -249,10 +249,10 @@ impl CatalogueMutation {
             .read_to_end(&mut bytes)
             .map_err(|e| {
                 crate::error::to_gql(yaolian_backend::Error::validation(
-                "file",
-                e.to_string(),
-                "上传的文件无法读取",
-            ))
+                    "file",
+                    e.to_string(),
+                    "上传的文件无法读取",
+                ))
             })?;
         let report = backend(ctx)
             .import_catalogue(caller, &bytes, dry_run.unwrap_or(false))

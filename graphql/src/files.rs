@@ -65,9 +65,7 @@ fn file(content_type: &'static str, body: Vec<u8>, filename: Option<&str>) -> Re
 
 /// `name.ext` → (name, format).
 fn split_format(file_name: &str) -> Result<(&str, LabelFormat, &'static str), Error> {
-    let (name, ext) = file_name
-        .rsplit_once('.')
-        .ok_or_else(not_a_label_format)?;
+    let (name, ext) = file_name.rsplit_once('.').ok_or_else(not_a_label_format)?;
     match ext {
         "svg" => Ok((name, LabelFormat::Svg, "image/svg+xml")),
         "png" => Ok((name, LabelFormat::Png, "image/png")),
@@ -97,14 +95,13 @@ pub async fn batch_label(
             }
             _ => name,
         };
-        let id = Uuid::parse_str(name)
-            .map_err(|_| {
-                Error::validation(
-                    "batchId",
-                    format!("{name:?} is not a valid id"),
-                    "批次编号无效",
-                )
-            })?;
+        let id = Uuid::parse_str(name).map_err(|_| {
+            Error::validation(
+                "batchId",
+                format!("{name:?} is not a valid id"),
+                "批次编号无效",
+            )
+        })?;
         let body = app.backend.batch_label(&caller, id, format).await?;
         Ok::<_, Error>(file(content_type, body, None))
     };

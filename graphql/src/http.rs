@@ -1,10 +1,13 @@
-//! The HTTP surface: `/graphql`, GraphiQL at `/`, `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql`, GraphiQL at `/`, `/healthz`, `/readyz`,
+//! `/metrics` (signed-in administrators and auditors; or
+//! [`metrics_router`] on a private address).
 //!
 //! The GraphQL handler reads the body itself so that every failure, even one
 //! before GraphQL runs (too large, not JSON), answers in GraphQL's error shape
 //! with a code.
 
 use crate::auth::{Auth, bearer};
+use crate::config::HttpSettings;
 use crate::error::{ensure_code, request_error};
 use crate::limits::RequestAllowance;
 use crate::loaders::LoaderSlot;
@@ -17,10 +20,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use std::net::SocketAddr;
-use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 use yaolian_backend::Backend;
 use yaolian_backend::auth::ClientInfo;
 
@@ -35,12 +36,38 @@ pub const MAX_BATCH: usize = 16;
 pub struct AppState {
     pub backend: Backend,
     pub schema: YaolianSchema,
+    pub http: HttpSettings,
 }
 
+/// The router with the default limits.
 pub fn router(backend: Backend) -> Router {
+    router_with(backend, HttpSettings::default())
+}
+
+/// Only `/metrics`, without sign-in: serve it on an address only the
+/// monitoring can reach (`metrics_listen`).
+pub fn metrics_router(backend: Backend) -> Router {
     let schema = crate::schema::build(backend.clone());
-    let state = AppState { backend, schema };
+    let state = AppState {
+        backend,
+        schema,
+        http: HttpSettings::default(),
+    };
     Router::new()
+        .route("/metrics", get(crate::observe::open_metrics))
+        .with_state(state)
+}
+
+pub fn router_with(backend: Backend, http: HttpSettings) -> Router {
+    let schema = crate::schema::build(backend.clone());
+    let timeout = http.request_timeout;
+    let state = AppState {
+        backend,
+        schema,
+        http,
+    };
+    Router::new()
+        .route("/metrics", get(crate::observe::metrics))
         .route("/", get(graphiql))
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
@@ -58,9 +85,9 @@ pub fn router(backend: Backend) -> Router {
         }))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(60),
+            timeout,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::observe::trace_request))
 }
 
 /// The router as a service that knows each connection's peer address, which
@@ -202,6 +229,7 @@ async fn graphql(State(app): State<AppState>, request: axum::extract::Request) -
             None => Auth::Refused(yaolian_backend::error::AuthFailure::InvalidToken),
         },
     };
+    crate::observe::record_caller(&auth);
     if kind == BodyKind::Multipart && !matches!(auth, Auth::Caller(_)) {
         return json_response(
             StatusCode::UNAUTHORIZED,
@@ -214,8 +242,8 @@ async fn graphql(State(app): State<AppState>, request: axum::extract::Request) -
     }
 
     let limit = match kind {
-        BodyKind::Multipart => MAX_MULTIPART_BODY,
-        BodyKind::Json => MAX_JSON_BODY,
+        BodyKind::Multipart => app.http.max_upload_body,
+        BodyKind::Json => app.http.max_json_body,
     };
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
@@ -227,7 +255,7 @@ async fn graphql(State(app): State<AppState>, request: axum::extract::Request) -
             Some(content_type.as_str()),
             futures::io::Cursor::new(bytes.to_vec()),
             MultipartOptions::default()
-                .max_file_size(MAX_MULTIPART_BODY)
+                .max_file_size(app.http.max_upload_body)
                 .max_num_files(4),
         )
         .await
@@ -261,8 +289,8 @@ async fn graphql(State(app): State<AppState>, request: axum::extract::Request) -
     }
     // The operations part of an upload is held to the JSON limit: only the
     // files may be large.
-    if kind == BodyKind::Multipart && operations_size(&request) > MAX_JSON_BODY {
-        return too_large(MAX_JSON_BODY);
+    if kind == BodyKind::Multipart && operations_size(&request) > app.http.max_json_body {
+        return too_large(app.http.max_json_body);
     }
 
     let batch = matches!(request, BatchRequest::Batch(_));

@@ -4,13 +4,15 @@
 pub mod auth;
 pub mod barcode;
 pub mod catalogue;
+pub mod config;
 pub mod error;
 pub mod extensions;
 pub mod files;
 pub mod http;
 pub mod limits;
 pub mod loaders;
+pub mod observe;
 pub mod schema;
 pub mod types;
 
-pub use http::{router, service};
+pub use http::{metrics_router, router, router_with, service};

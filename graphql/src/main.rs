@@ -3,14 +3,13 @@
 mod admin;
 
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
+use yaolian_backend::Backend;
 use yaolian_backend::clock::{Clock, SystemClock};
-use yaolian_backend::db::Database;
-use yaolian_backend::{Backend, Settings};
-
-const DEFAULT_DATABASE_URL: &str = "sqlite://yaolian.db";
+use yaolian_backend::db::{Database, DbOptions};
+use yaolian_graphql::config::{self, Config, ConfigArgs, LogFormat};
 
 #[derive(Parser)]
 #[command(
@@ -23,11 +22,26 @@ struct Cli {
     command: Command,
 }
 
+/// Where the database is, for the commands that need nothing else: the
+/// flag, then `DATABASE_URL`, then the configuration file.
 #[derive(clap::Args, Clone)]
 struct DbArgs {
     /// sqlite://path/to/file.db (created if missing) or postgres://user@host/db
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    database_url: String,
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// A TOML file of settings (default: ./yaolian.toml when it exists).
+    #[arg(long, env = "YAOLIAN_CONFIG", value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+}
+
+impl DbArgs {
+    fn url(&self) -> Result<String, String> {
+        config::database_url(&ConfigArgs {
+            config: self.config.clone(),
+            database_url: self.database_url.clone(),
+            ..Default::default()
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -35,13 +49,19 @@ enum Command {
     /// Run the GraphQL server (migrates the database first).
     Serve {
         #[command(flatten)]
-        db: DbArgs,
-        /// Address to listen on.
-        #[arg(long, env = "YAOLIAN_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: String,
+        config: ConfigArgs,
         /// Load the demo county if the database is empty, and print its sign-ins.
         #[arg(long)]
         demo: bool,
+        /// The demo users' password (default: a fixed demo password).
+        #[arg(long, env = "YAOLIAN_DEMO_PASSWORD", hide_env_values = true)]
+        demo_password: Option<String>,
+    },
+    /// Print the configuration in force (flags, environment, yaolian.toml,
+    /// defaults), with the database password masked.
+    Config {
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -70,19 +90,41 @@ enum SeedCommand {
     Demo {
         #[command(flatten)]
         db: DbArgs,
+        /// The demo users' password (default: a fixed demo password).
+        #[arg(long, env = "YAOLIAN_DEMO_PASSWORD", hide_env_values = true)]
+        demo_password: Option<String>,
     },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // The log format is configuration; a bad configuration is reported
+    // below, in the human format.
+    let format = match &cli.command {
+        Command::Serve { config, .. } => Config::resolve(config)
+            .map(|c| c.log_format)
+            .unwrap_or_default(),
+        _ => LogFormat::Human,
+    };
+    init_logging(format);
     match run(cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -92,8 +134,8 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn open(db: &DbArgs) -> Result<Database, String> {
-    let database = Database::connect(&db.database_url)
+async fn open(url: &str, options: DbOptions) -> Result<Database, String> {
+    let database = Database::connect_with(url, options)
         .await
         .map_err(|e| e.to_string())?;
     database.migrate().await.map_err(|e| e.to_string())?;
@@ -106,49 +148,101 @@ async fn run(command: Command) -> Result<(), String> {
             print!("{}", yaolian_graphql::schema::sdl());
             Ok(())
         }
+        Command::Config { config } => {
+            print!("{}", Config::resolve(&config)?.describe());
+            Ok(())
+        }
         Command::Migrate { db } => {
-            open(&db).await?;
+            open(&db.url()?, DbOptions::default()).await?;
             eprintln!("database is up to date");
             Ok(())
         }
         Command::Seed {
-            what: SeedCommand::Demo { db },
+            what: SeedCommand::Demo { db, demo_password },
         } => {
-            let database = open(&db).await?;
-            seed(&database).await
+            let database = open(&db.url()?, DbOptions::default()).await?;
+            seed(&database, demo_password).await
         }
         Command::Backup(args) => admin::backup(args).await,
         Command::Restore(args) => admin::restore(args).await,
         Command::Verify(args) => admin::verify(args).await,
-        Command::Serve { db, listen, demo } => {
-            let addr: SocketAddr = listen.parse().map_err(|_| {
-                format!("--listen {listen:?} is not an address like 127.0.0.1:8080")
-            })?;
-            // Bind before touching the database, so a busy port fails fast
-            // and leaves nothing half-started.
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-            let database = open(&db).await?;
-            if demo {
-                seed(&database).await?;
-            }
-            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-            let backend = Backend::new(database, clock, Settings::default());
-            let app = yaolian_graphql::router(backend);
-            eprintln!(
-                "yaolian listening on http://{addr}/ (GraphiQL), API at http://{addr}/graphql"
-            );
-            axum::serve(listener, yaolian_graphql::service(app))
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-                .map_err(|e| format!("server error: {e}"))
-        }
+        Command::Serve {
+            config,
+            demo,
+            demo_password,
+        } => serve(Config::resolve(&config)?, demo, demo_password).await,
     }
 }
 
-async fn seed(database: &Database) -> Result<(), String> {
-    let password = yaolian_seed::demo_password();
+async fn serve(config: Config, demo: bool, demo_password: Option<String>) -> Result<(), String> {
+    let addr = config.listen;
+    // Bind before touching the database, so a busy port fails fast and
+    // leaves nothing half-started.
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let metrics_listener = match config.metrics_listen {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .map_err(|e| format!("cannot listen on {a} for metrics: {e}"))?,
+        ),
+        None => None,
+    };
+    let database = open(&config.database_url, config.db).await?;
+    if demo {
+        seed(&database, demo_password).await?;
+    }
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let backend = Backend::new(database.clone(), clock, config.backend.clone());
+    let app = yaolian_graphql::router_with(backend.clone(), config.http);
+    if let Some(l) = metrics_listener {
+        let local = l.local_addr().map_err(|e| e.to_string())?;
+        eprintln!("metrics at http://{local}/metrics");
+        let metrics = yaolian_graphql::metrics_router(backend);
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(l, metrics).await {
+                tracing::error!(error = %e, "metrics server stopped");
+            }
+        });
+    }
+    eprintln!("yaolian listening on http://{addr}/ (GraphiQL), API at http://{addr}/graphql");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, yaolian_graphql::service(app))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            eprintln!("shutting down: no new connections; finishing requests in flight");
+            let _ = stop_tx.send(true);
+        })
+        .into_future();
+    tokio::pin!(server);
+    // The graceful shutdown waits for every open connection; a client that
+    // keeps one open must not hold the server (and the pool) forever.
+    let result = tokio::select! {
+        r = &mut server => r.map_err(|e| format!("server error: {e}")),
+        () = grace_elapsed(stop_rx, config.shutdown_grace) => {
+            eprintln!("requests still open after {} s; stopping them", config.shutdown_grace.as_secs());
+            Ok(())
+        }
+    };
+    database.close().await;
+    eprintln!("stopped");
+    result
+}
+
+/// Completes `grace` after the shutdown signal, never before it.
+async fn grace_elapsed(mut stop: tokio::sync::watch::Receiver<bool>, grace: Duration) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+    tokio::time::sleep(grace).await;
+}
+
+async fn seed(database: &Database, password: Option<String>) -> Result<(), String> {
+    let from_env = password.as_deref().is_some_and(|p| !p.is_empty());
+    let password = password
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| yaolian_seed::DEMO_PASSWORD.to_string());
     let county = yaolian_seed::seed_demo(database, &password, SystemClock.now())
         .await
         .map_err(|e| format!("cannot load the demo county: {e}"))?;
@@ -163,8 +257,8 @@ async fn seed(database: &Database) -> Result<(), String> {
     } else {
         eprintln!("demo county already present; nothing added");
     }
-    let shown = if std::env::var("YAOLIAN_DEMO_PASSWORD").is_ok_and(|p| !p.is_empty()) {
-        "(from YAOLIAN_DEMO_PASSWORD)".to_string()
+    let shown = if from_env {
+        "(as given)".to_string()
     } else {
         password
     };

@@ -33,6 +33,7 @@ pub fn build(backend: Backend) -> YaolianSchema {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(ErrorCodes)
+        .extension(crate::observe::Observe)
         .finish()
 }
 

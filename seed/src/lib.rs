@@ -27,15 +27,9 @@ pub use catalogue_data::{
 };
 
 pub const DEMO_COMMUNITY_CODE: &str = "DEMO";
-pub const DEFAULT_DEMO_PASSWORD: &str = "yaolian-demo";
-
-/// The demo password: `YAOLIAN_DEMO_PASSWORD`, or the documented default.
-pub fn demo_password() -> String {
-    std::env::var("YAOLIAN_DEMO_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.to_string())
-}
+/// The demo users' password unless the operator gives another
+/// (`yaolian serve --demo --demo-password`, or `YAOLIAN_DEMO_PASSWORD`).
+pub const DEMO_PASSWORD: &str = "yaolian-demo";
 
 struct DemoInstitution {
     code: &'static str,
@@ -342,9 +336,16 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
         let draft = demo_draft(i, spec)
             .normalise()
             .map_err(yaolian_backend::Error::invalid)?;
-        let item_id = insert_item(&txn, community_id, &draft, actor, today, yaolian_backend::entity::enums::ItemChange::Create)
-            .await?
-            .id;
+        let item_id = insert_item(
+            &txn,
+            community_id,
+            &draft,
+            actor,
+            today,
+            yaolian_backend::entity::enums::ItemChange::Create,
+        )
+        .await?
+        .id;
         county.items.insert(spec.code.into(), item_id);
 
         let batch_count = 2 + i % 2;

@@ -650,7 +650,15 @@ pub async fn load_catalogue(
     let txn = db.begin_write().await?;
     // Generated codes, GTINs and prefixes are unique by construction (the
     // test below checks it), so the bulk insert needs no look-ups.
-    insert_items(&txn, community_id, &refs, actor, today, yaolian_backend::entity::enums::ItemChange::Create).await?;
+    insert_items(
+        &txn,
+        community_id,
+        &refs,
+        actor,
+        today,
+        yaolian_backend::entity::enums::ItemChange::Create,
+    )
+    .await?;
     txn.commit().await
 }
 

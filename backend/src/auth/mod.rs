@@ -143,6 +143,22 @@ impl Backend {
         password: &str,
         client: ClientInfo,
     ) -> Result<LoginOutcome> {
+        let result = self.try_login(username, password, client).await;
+        crate::metrics::metrics().sign_in(match &result {
+            Ok(_) => "OK",
+            Err(Error::Unauthenticated(_)) => "FAILED",
+            Err(Error::RateLimited { .. }) => "REFUSED",
+            Err(e) => e.code(),
+        });
+        result
+    }
+
+    async fn try_login(
+        &self,
+        username: &str,
+        password: &str,
+        client: ClientInfo,
+    ) -> Result<LoginOutcome> {
         let username = normalise_username(username)?;
         let now = self.clock.now();
         let policy = self.settings.throttle;

@@ -102,7 +102,11 @@ impl ItemDraft {
         let mut e = Vec::new();
         let code = self.code.trim().to_uppercase();
         if code.is_empty() || code.len() > 32 {
-            e.push(err("code", "must be 1 to 32 characters", "应为 1 至 32 个字符"));
+            e.push(err(
+                "code",
+                "must be 1 to 32 characters",
+                "应为 1 至 32 个字符",
+            ));
         } else if !code
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -175,7 +179,11 @@ impl ItemDraft {
         for (i, level) in levels.iter_mut().enumerate() {
             let field = format!("packageLevels[{}]", level.level);
             if level.level != i as i32 + 1 || level.level > 3 {
-                e.push(err(&field, "levels must be 1, then 2, then 3", "包装级别应依次为 1、2、3"));
+                e.push(err(
+                    &field,
+                    "levels must be 1, then 2, then 3",
+                    "包装级别应依次为 1、2、3",
+                ));
             }
             level.name = required(&mut e, &format!("{field}.name"), &level.name, 16);
             if level.units_per_pack < 1 || level.units_per_pack > 1_000_000 {
@@ -280,7 +288,11 @@ impl ItemDraft {
             ));
         }
         if !(1..=1095).contains(&self.near_expiry_days) {
-            e.push(err("nearExpiryDays", "must be 1 to 1095 days", "应为 1 至 1095 天"));
+            e.push(err(
+                "nearExpiryDays",
+                "must be 1 to 1095 days",
+                "应为 1 至 1095 天",
+            ));
         }
         if self.min_institution_level == InstitutionKind::LogisticsCentre {
             e.push(err(

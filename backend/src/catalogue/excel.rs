@@ -23,7 +23,9 @@ use crate::Backend;
 use crate::authz::Caller;
 use crate::clock::{business_date, business_offset};
 use crate::command::{Audit, Command, Effect, Ran};
-use crate::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemChange, ItemKind};
+use crate::entity::enums::{
+    ControlledClass, InstitutionKind, InsuranceClass, ItemChange, ItemKind,
+};
 use crate::entity::{community, item_gtin, item_package_level};
 use crate::error::{Error, Result};
 use crate::ledger::Actor;
@@ -1587,7 +1589,8 @@ impl Backend {
                     for action in &plan.actions {
                         if let Action::Update(view, draft) = action
                             && let Some(item) =
-                                replace_item(txn, view, draft, actor, today, ItemChange::Import).await?
+                                replace_item(txn, view, draft, actor, today, ItemChange::Import)
+                                    .await?
                         {
                             touched.push(item.id);
                         }
@@ -1604,7 +1607,15 @@ impl Backend {
                         })
                         .collect();
                     touched.extend(
-                        insert_items(txn, community_id, &creates, actor, today, ItemChange::Import).await?,
+                        insert_items(
+                            txn,
+                            community_id,
+                            &creates,
+                            actor,
+                            today,
+                            ItemChange::Import,
+                        )
+                        .await?,
                     );
                     let report = plan.report(false, true);
                     Ok(Effect::Changed {

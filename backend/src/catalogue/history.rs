@@ -6,7 +6,9 @@
 //! stays readable (the test below reads a row as the first release wrote it).
 
 use super::draft::{ItemDraft, PackageLevelDraft};
-use crate::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind, ItemStatus};
+use crate::entity::enums::{
+    ControlledClass, InstitutionKind, InsuranceClass, ItemKind, ItemStatus,
+};
 use serde::{Deserialize, Serialize};
 
 /// The format this build writes. Rows of the first release carry none.

@@ -69,7 +69,6 @@ impl StatusChange {
     }
 }
 
-
 fn snapshot(draft: &ItemDraft, status: ItemStatus) -> serde_json::Value {
     StoredVersion::of(draft, status, None).to_json()
 }
@@ -512,7 +511,16 @@ impl Backend {
                 now,
             };
             Ok(
-                match replace_item(txn, &current, &draft, actor, effective_date, ItemChange::Update).await? {
+                match replace_item(
+                    txn,
+                    &current,
+                    &draft,
+                    actor,
+                    effective_date,
+                    ItemChange::Update,
+                )
+                .await?
+                {
                     Some(item) => item_changed(caller, item.id, &draft.code),
                     None => Effect::Unchanged(id),
                 },

@@ -119,7 +119,6 @@ impl ItemView {
             near_expiry_days,
         }
     }
-
 }
 
 /// May an institution of this kind stock and prescribe the item?

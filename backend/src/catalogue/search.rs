@@ -167,9 +167,7 @@ impl Backend {
         )?;
         let limit = page.limit()? as usize;
         let offset: usize = match page.after_key()? {
-            Some(k) => k
-                .parse()
-                .map_err(|_| crate::page::bad_cursor())?,
+            Some(k) => k.parse().map_err(|_| crate::page::bad_cursor())?,
             None => 0,
         };
         let query = search
@@ -208,7 +206,7 @@ impl Backend {
         // the catalogue).
         let wanted = offset
             .checked_add(limit)
-            .ok_or_else(|| crate::page::bad_cursor())?;
+            .ok_or_else(crate::page::bad_cursor)?;
         let has_next_page = hits.len() > wanted;
         if has_next_page {
             hits.select_nth_unstable_by(wanted, order);

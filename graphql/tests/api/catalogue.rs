@@ -190,7 +190,10 @@ async fn buyers_keep_the_catalogue_with_versions() {
         // Each problem is explained to the user in both languages.
         assert!(!f["message"].as_str().unwrap_or("").is_empty(), "{f}");
         let zh = f["messageZh"].as_str().unwrap_or("");
-        assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{f}");
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{f}"
+        );
     }
     let generic = fields.iter().find(|f| f["field"] == "genericName").unwrap();
     assert_eq!(generic["messageZh"], "必填");
@@ -253,7 +256,10 @@ async fn buyers_keep_the_catalogue_with_versions() {
         .gql(Some(&buyer), &status("suspendItem"), json!({ "id": id }))
         .await;
     assert_eq!(error_code(&s), "ILLEGAL_STATE");
-    assert_eq!(s["errors"][0]["extensions"]["reason"], "ITEM_STATUS_TRANSITION");
+    assert_eq!(
+        s["errors"][0]["extensions"]["reason"],
+        "ITEM_STATUS_TRANSITION"
+    );
     let d = app
         .gql(Some(&buyer), &status("delistItem"), json!({ "id": id }))
         .await;

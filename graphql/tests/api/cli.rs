@@ -277,3 +277,223 @@ async fn verify_checks_a_postgresql_database() {
     assert!(report.contains("ok    ledger"), "{report}");
     assert!(!report.contains("integrity_check"), "{report}");
 }
+
+#[test]
+fn config_prints_what_is_in_force_with_the_password_masked() {
+    let dir = scratch_dir();
+    let file = dir.join("yaolian.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:9099\"\nsession_ttl_minutes = 90\n[sign_in]\naddress_burst = 12\n",
+    )
+    .unwrap();
+    let out = yaolian()
+        .args(["config", "--config"])
+        .arg(&file)
+        .args(["--database-url", "postgres://app:s3cret@db.example/yaolian"])
+        .env("YAOLIAN_REQUEST_TIMEOUT_SECS", "30")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(shown.contains("db.example"), "{shown}");
+    assert!(shown.contains("listen = \"127.0.0.1:9099\""), "{shown}");
+    assert!(shown.contains("session_ttl_minutes = 90"), "{shown}");
+    assert!(shown.contains("request_timeout_secs = 30"), "{shown}");
+    assert!(shown.contains("address_burst = 12"), "{shown}");
+    // A flag beats the file.
+    let out = yaolian()
+        .args(["config", "--config"])
+        .arg(&file)
+        .args(["--listen", "127.0.0.1:9100"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("listen = \"127.0.0.1:9100\""));
+    // A misspelt key is an error, not ignored.
+    std::fs::write(&file, "sesion_ttl_minutes = 5\n").unwrap();
+    let out = yaolian()
+        .args(["config", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("sesion_ttl_minutes"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SIGTERM while scanners post: the server stops taking connections,
+/// finishes what it has, closes the pool; every write it acknowledged is in
+/// the database, which verifies clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_during_a_burst_of_writes_loses_no_acknowledged_write() {
+    use serde_json::{Value, json};
+    let dir = scratch_dir();
+    let url = format!("sqlite://{}", dir.join("live.db").display());
+    let seeded = yaolian()
+        .args(["seed", "demo", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = yaolian()
+        .args(["serve", "--listen", &addr, "--database-url", &url])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the server's log as it goes, so a full pipe never blocks it.
+    let mut stderr = server.stderr.take().unwrap();
+    let log_reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        use std::io::Read;
+        let _ = stderr.read_to_string(&mut log);
+        log
+    });
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..200 {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server did not start");
+    let (client_c, base_c) = (client.clone(), base.clone());
+    let gql = move |token: Option<String>, query: &'static str, variables: Value| {
+        let client = client_c.clone();
+        let base = base_c.clone();
+        async move {
+            let mut req = client
+                .post(format!("{base}/graphql"))
+                .json(&json!({ "query": query, "variables": variables }));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send().await.ok()?.json::<Value>().await.ok()
+        }
+    };
+    let login = gql(
+        None,
+        "mutation { login(username: \"pharmacist.vc0101\", password: \"yaolian-demo\") { token user { institution { id } } } }",
+        json!({}),
+    )
+    .await
+    .unwrap();
+    let token = login["data"]["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let clinic = login["data"]["login"]["user"]["institution"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stock = gql(
+        Some(token.clone()),
+        "query($i: ID!) { stock(institutionId: $i, first: 50) { edges { node { batch { id } } } } }",
+        json!({ "i": clinic }),
+    )
+    .await
+    .unwrap();
+    // Stock comes earliest expiry first; the last is far from expired.
+    let edges = stock["data"]["stock"]["edges"].as_array().unwrap();
+    let batch = edges[edges.len() - 1]["node"]["batch"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (gql, token, clinic, batch, acknowledged) = (
+            gql.clone(),
+            token.clone(),
+            clinic.clone(),
+            batch.clone(),
+            acknowledged.clone(),
+        );
+        writers.push(tokio::spawn(async move {
+            for n in 0..2000 {
+                let body = gql(
+                    Some(token.clone()),
+                    "mutation($input: AdjustStockInput!) { adjustStock(input: $input) { id } }",
+                    json!({ "input": {
+                        "institutionId": clinic, "batchId": batch, "quantity": 1,
+                        "reason": "shelf recount", "clientRequestId": format!("burst-{w}-{n}"),
+                    }}),
+                )
+                .await;
+                match body
+                    .as_ref()
+                    .and_then(|b| b["data"]["adjustStock"]["id"].as_str())
+                {
+                    Some(id) => acknowledged.lock().unwrap().push(id.to_string()),
+                    // Refused or cut off: the server is going away.
+                    None => {
+                        eprintln!("writer {w} stops at {n}: {body:?}");
+                        break;
+                    }
+                }
+            }
+        }));
+    }
+    // Let the burst get going, then ask the server to stop mid-way.
+    let started = std::time::Instant::now();
+    while acknowledged.lock().unwrap().len() < 40 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the burst did not get going"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    for w in writers {
+        w.await.unwrap();
+    }
+    let status = server.wait().unwrap();
+    let log = log_reader.join().unwrap();
+    assert!(status.success(), "{status}: {log}");
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let db = yaolian_backend::db::Database::connect(&url).await.unwrap();
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let ids: Vec<uuid::Uuid> = acknowledged.iter().map(|i| i.parse().unwrap()).collect();
+    let mut found = 0;
+    for chunk in ids.chunks(500) {
+        found += yaolian_backend::entity::stock_movement::Entity::find()
+            .filter(yaolian_backend::entity::stock_movement::Column::Id.is_in(chunk.to_vec()))
+            .count(db.conn())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        found as usize,
+        ids.len(),
+        "every acknowledged write is there"
+    );
+    db.close().await;
+    let verify = yaolian()
+        .args(["verify", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", text(&verify.stdout));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod directory;
 mod excel;
+mod observe;
 mod requests;
 mod schema;
 mod security;

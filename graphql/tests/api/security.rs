@@ -427,7 +427,10 @@ async fn a_deactivated_institution_stops_working_but_can_be_emptied() {
         )
         .await;
     assert_eq!(error_code(&again), "ILLEGAL_STATE");
-    assert_eq!(again["errors"][0]["extensions"]["reason"], "INSTITUTION_UNCHANGED");
+    assert_eq!(
+        again["errors"][0]["extensions"]["reason"],
+        "INSTITUTION_UNCHANGED"
+    );
 
     // Its users' sessions stop at once, and sign-in answers as for a wrong
     // password.
@@ -447,7 +450,10 @@ async fn a_deactivated_institution_stops_working_but_can_be_emptied() {
         .adjust(&warehouse, &clinic, &batch, 5, "found", "sec-add-1")
         .await;
     assert_eq!(error_code(&add), "ILLEGAL_STATE", "{add}");
-    assert_eq!(add["errors"][0]["extensions"]["reason"], "INSTITUTION_INACTIVE");
+    assert_eq!(
+        add["errors"][0]["extensions"]["reason"],
+        "INSTITUTION_INACTIVE"
+    );
     let take = app
         .adjust(&warehouse, &clinic, &batch, -1, "write-off", "sec-take-1")
         .await;
