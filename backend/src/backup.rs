@@ -386,6 +386,12 @@ async fn verify_file(path: &Path, private: bool) -> Result<VerifyReport> {
 /// consistency first; on both, that its schema is this binary's and that its
 /// ledger keeps every rule. Problems are reported, not returned as errors;
 /// an error means the database could not be asked at all.
+/// [`verify_database`] on a database this process has open (PostgreSQL, or a
+/// SQLite file the caller has connected to).
+pub async fn verify_open(database: &Database) -> Result<VerifyReport> {
+    verify_database(database.conn()).await
+}
+
 pub async fn verify_database(conn: &impl ConnectionTrait) -> Result<VerifyReport> {
     let sqlite = conn.get_database_backend() == DatabaseBackend::Sqlite;
     // On SQLite a file that cannot be read is a finding of integrity_check,

@@ -168,6 +168,7 @@ impl BarcodeResolution {
 pub const MAX_UNITS_PER_SCAN: i64 = i32::MAX as i64;
 
 impl Backend {
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn resolve_barcode(
         &self,
         caller: &Caller,

@@ -1,8 +1,7 @@
 //! Time is injected. Services ask the clock, never `Utc::now()`, so tests can
 //! stand on the day after a batch expires.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use std::sync::{Arc, Mutex};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
@@ -22,45 +21,57 @@ pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    // The one reader of the system time.
+    #[allow(clippy::disallowed_methods)]
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
 }
 
-/// A clock tests can set and advance. It still moves forward by itself
-/// (from the set instant) so ordering by time stays meaningful.
-#[derive(Debug, Clone)]
-pub struct ManualClock {
-    inner: Arc<Mutex<(DateTime<Utc>, std::time::Instant)>>,
-}
+#[cfg(any(test, feature = "testkit"))]
+pub use manual::ManualClock;
 
-impl ManualClock {
-    pub fn new(at: DateTime<Utc>) -> Self {
-        Self {
-            inner: Arc::new(Mutex::new((at, std::time::Instant::now()))),
-        }
+#[cfg(any(test, feature = "testkit"))]
+mod manual {
+    use super::Clock;
+    use chrono::{DateTime, Duration, Utc};
+    use std::sync::{Arc, Mutex};
+
+    /// A clock tests can set and advance. It still moves forward by itself
+    /// (from the set instant) so ordering by time stays meaningful.
+    #[derive(Debug, Clone)]
+    pub struct ManualClock {
+        inner: Arc<Mutex<(DateTime<Utc>, std::time::Instant)>>,
     }
 
-    pub fn set(&self, at: DateTime<Utc>) {
-        if let Ok(mut guard) = self.inner.lock() {
-            *guard = (at, std::time::Instant::now());
-        }
-    }
-
-    pub fn advance(&self, by: Duration) {
-        let now = self.now();
-        self.set(now + by);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        match self.inner.lock() {
-            Ok(guard) => {
-                let elapsed = Duration::from_std(guard.1.elapsed()).unwrap_or_default();
-                guard.0 + elapsed
+    impl ManualClock {
+        pub fn new(at: DateTime<Utc>) -> Self {
+            Self {
+                inner: Arc::new(Mutex::new((at, std::time::Instant::now()))),
             }
-            Err(poisoned) => poisoned.into_inner().0,
+        }
+
+        pub fn set(&self, at: DateTime<Utc>) {
+            if let Ok(mut guard) = self.inner.lock() {
+                *guard = (at, std::time::Instant::now());
+            }
+        }
+
+        pub fn advance(&self, by: Duration) {
+            let now = self.now();
+            self.set(now + by);
+        }
+    }
+
+    impl Clock for ManualClock {
+        fn now(&self) -> DateTime<Utc> {
+            match self.inner.lock() {
+                Ok(guard) => {
+                    let elapsed = Duration::from_std(guard.1.elapsed()).unwrap_or_default();
+                    guard.0 + elapsed
+                }
+                Err(poisoned) => poisoned.into_inner().0,
+            }
         }
     }
 }

@@ -159,7 +159,15 @@ impl Database {
             .map_err(ConnectError::Migrate)
     }
 
+    /// The raw connection: the backend's, and with `testkit` the tests'
+    /// (to look at rows and break things on purpose).
+    #[cfg(feature = "testkit")]
     pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    #[cfg(not(feature = "testkit"))]
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }
 
@@ -167,8 +175,20 @@ impl Database {
         self.conn.get_database_backend()
     }
 
-    /// Every command runs in exactly one of these.
+    /// Every command runs in exactly one of these. Crate-private (public
+    /// with `testkit`): outside the backend, writes go through the services
+    /// and `seeding`.
+    #[cfg(not(feature = "testkit"))]
+    pub(crate) async fn begin_write(&self) -> Result<WriteTxn> {
+        self.begin_write_txn().await
+    }
+
+    #[cfg(feature = "testkit")]
     pub async fn begin_write(&self) -> Result<WriteTxn> {
+        self.begin_write_txn().await
+    }
+
+    async fn begin_write_txn(&self) -> Result<WriteTxn> {
         let gate = match &self.write_gate {
             Some(gate) => {
                 let m = crate::metrics::metrics();

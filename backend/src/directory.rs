@@ -164,6 +164,7 @@ impl Backend {
     /// in and their sessions stop working at once; stock can still leave it
     /// (returns, write-offs) but nothing new can arrive. The logistics
     /// centre cannot be deactivated: every member depends on it.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn deactivate_institution(
         &self,
         caller: &Caller,
@@ -174,6 +175,7 @@ impl Backend {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn reactivate_institution(
         &self,
         caller: &Caller,

@@ -77,6 +77,7 @@ impl Backend {
     /// The label of a batch: GS1-128 carrying (01)(17)(10) (and (11) when the
     /// production date is known), the human-readable line, the generic name,
     /// strength and expiry.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn batch_label(
         &self,
         caller: &Caller,
@@ -100,6 +101,7 @@ impl Backend {
     }
 
     /// A shelf or bin label: Code 128 of the location code.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn location_label(
         &self,
         caller: &Caller,

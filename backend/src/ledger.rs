@@ -915,7 +915,7 @@ mod tests {
             expiry_date: expiry,
             production_date: None,
             status,
-            created_at: Utc::now(),
+            created_at: chrono::DateTime::from_timestamp(1_781_000_000, 0).expect("a fixed instant"),
         }
     }
 

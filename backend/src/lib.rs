@@ -2,6 +2,20 @@
 //! services that take the caller and check what they may do. No HTTP or
 //! GraphQL types.
 
+/// What only the backend may touch (the tables, the ledger): crate-private,
+/// and public only with the `testkit` feature, which the test suites and
+/// benchmarks enable and the `yaolian` binary never does.
+macro_rules! sealed {
+    ($(#[$meta:meta])* mod $name:ident;) => {
+        #[cfg(feature = "testkit")]
+        $(#[$meta])*
+        pub mod $name;
+        #[cfg(not(feature = "testkit"))]
+        $(#[$meta])*
+        pub(crate) mod $name;
+    };
+}
+
 pub mod audit;
 pub mod auth;
 pub mod authz;
@@ -12,17 +26,42 @@ pub mod clock;
 pub(crate) mod command;
 pub mod db;
 pub mod directory;
-pub mod entity;
+sealed! {
+    /// The tables. Outside the backend only their enumerations (`enums`)
+    /// and read-only rows (`model`) are visible.
+    mod entity;
+}
 pub mod error;
-pub mod idempotency;
+pub(crate) mod idempotency;
 pub mod label;
-pub mod ledger;
+sealed! {
+    /// The only writer of stock. Its document postings (reserve, consume,
+    /// release, reverse) wait for procurement and distribution.
+    #[cfg_attr(not(feature = "testkit"), allow(dead_code))]
+    mod ledger;
+}
 pub mod metrics;
 pub mod page;
+pub mod seeding;
 pub mod spreadsheet;
 pub mod stock;
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod text;
+
+/// The enumerations stored in the tables (roles, kinds, statuses): values
+/// every layer may name.
+pub use entity::enums;
+
+/// Rows as the services return them: read-only data. Writing goes through
+/// the services.
+pub mod model {
+    pub use crate::entity::batch::Model as Batch;
+    pub use crate::entity::institution::Model as Institution;
+    pub use crate::entity::item::Model as Item;
+    pub use crate::entity::item_version::Model as ItemVersion;
+    pub use crate::entity::stock_movement::Model as StockMovement;
+}
 
 use crate::auth::ThrottlePolicy;
 use crate::clock::Clock;
@@ -104,6 +143,9 @@ impl Backend {
         }
     }
 
+    /// The database, for tests and benchmarks (`testkit`); services use
+    /// their own field.
+    #[cfg(feature = "testkit")]
     pub fn db(&self) -> &Database {
         &self.db
     }

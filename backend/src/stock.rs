@@ -79,6 +79,7 @@ fn parse_stock_key(key: &str) -> Result<(NaiveDate, Uuid)> {
 impl Backend {
     /// Balances of one institution, optionally of one item, soonest expiry
     /// first (the order stock should leave the shelf).
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn stock(
         &self,
         caller: &Caller,
@@ -131,6 +132,7 @@ impl Backend {
     }
 
     /// The stock card of one batch at one institution, in posting order.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn stock_card(
         &self,
         caller: &Caller,
@@ -176,6 +178,7 @@ impl Backend {
     /// A manual correction of one batch's stock at one institution, with a
     /// reason. Safe to repeat: a replayed `client_request_id` returns the
     /// first movement and posts nothing.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn adjust_stock(
         &self,
         caller: &Caller,

@@ -24,7 +24,9 @@ impl Drop for TempDir {
     }
 }
 
-/// The PostgreSQL URL to test against, if any.
+/// The PostgreSQL URL to test against, if any: the test run's own setting,
+/// not the server's configuration.
+#[allow(clippy::disallowed_methods)]
 pub fn postgres_url() -> Option<String> {
     std::env::var("DATABASE_URL")
         .ok()

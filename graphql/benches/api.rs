@@ -6,6 +6,9 @@
 //! "adjust". Each section prints its figures and, where it has one, the ratio
 //! against a raw baseline measured in the same run (machines here are noisy:
 //! compare ratios, not absolute numbers across runs).
+// A benchmark reads the wall clock (it seeds "today" and stamps its report)
+// and its own switches from the environment.
+#![allow(clippy::disallowed_methods)]
 
 use chrono::Utc;
 use serde_json::json;

@@ -93,7 +93,7 @@ pub async fn verify(args: VerifyArgs) -> Result<(), String> {
         backup::verify_sqlite_file(&path).await
     } else {
         let database = Database::connect(url).await.map_err(|e| e.to_string())?;
-        backup::verify_database(database.conn()).await
+        backup::verify_open(&database).await
     }
     .map_err(|e| e.to_string())?;
     print!("{report}");

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use yaolian_backend::Backend;
 use yaolian_backend::authz::Caller;
 use yaolian_backend::catalogue::PackageLevelView;
-use yaolian_backend::entity::{batch, institution, item};
+use yaolian_backend::model;
 
 pub struct Loaders {
     pub institutions: DataLoader<InstitutionLoader>,
@@ -64,7 +64,7 @@ fn err(e: yaolian_backend::Error) -> LoadError {
 }
 
 impl Loader<Uuid> for InstitutionLoader {
-    type Value = institution::Model;
+    type Value = model::Institution;
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
@@ -79,7 +79,7 @@ impl Loader<Uuid> for InstitutionLoader {
 }
 
 impl Loader<Uuid> for ItemLoader {
-    type Value = item::Model;
+    type Value = model::Item;
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
@@ -94,7 +94,7 @@ impl Loader<Uuid> for ItemLoader {
 }
 
 impl Loader<Uuid> for BatchLoader {
-    type Value = batch::Model;
+    type Value = model::Batch;
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {

@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 use yaolian_backend::catalogue::{ItemView, PackageLevelView};
 use yaolian_backend::directory::UserView;
-use yaolian_backend::entity::enums as be;
-use yaolian_backend::entity::{batch, institution, item, item_version, stock_movement};
+use yaolian_backend::enums as be;
+use yaolian_backend::model;
 use yaolian_backend::stock::StockBalanceView;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -182,7 +182,7 @@ impl User {
     }
 }
 
-pub struct Institution(pub institution::Model);
+pub struct Institution(pub model::Institution);
 
 #[Object]
 impl Institution {
@@ -214,12 +214,12 @@ impl Institution {
 /// A catalogue item. Package levels come with it when it was found by a
 /// catalogue query, and through a DataLoader otherwise.
 pub struct Item {
-    pub model: item::Model,
+    pub model: model::Item,
     pub levels: Option<Vec<PackageLevelView>>,
 }
 
 impl Item {
-    pub fn new(model: item::Model) -> Self {
+    pub fn new(model: model::Item) -> Self {
         Item {
             model,
             levels: None,
@@ -418,7 +418,7 @@ impl PackageLevel {
     }
 }
 
-pub struct ItemVersion(pub item_version::Model);
+pub struct ItemVersion(pub model::ItemVersion);
 
 #[Object]
 impl ItemVersion {
@@ -445,7 +445,7 @@ impl ItemVersion {
     }
 }
 
-pub struct Batch(pub batch::Model);
+pub struct Batch(pub model::Batch);
 
 #[Object]
 impl Batch {
@@ -500,7 +500,7 @@ impl StockBalance {
     }
 }
 
-pub struct StockMovement(pub stock_movement::Model);
+pub struct StockMovement(pub model::StockMovement);
 
 #[Object]
 impl StockMovement {

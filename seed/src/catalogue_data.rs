@@ -573,7 +573,7 @@ pub const DEMO_ITEMS: &[DemoItem] = items![
 ];
 
 use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft};
-use yaolian_backend::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
+use yaolian_backend::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
 use yaolian_labels::gtin::with_check_digit;
 
 /// The smallest pack's GTIN-13 of demo item `index` (valid check digit,

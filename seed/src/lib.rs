@@ -11,16 +11,13 @@ mod catalogue_data;
 pub mod scale;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 use yaolian_backend::Result;
-use yaolian_backend::catalogue::insert_item;
 use yaolian_backend::clock::business_date;
 use yaolian_backend::db::Database;
-use yaolian_backend::entity::enums::{BatchStatus, InstitutionKind, MovementKind, Role};
-use yaolian_backend::entity::{app_user, batch, community, institution, item, user_role};
-use yaolian_backend::ledger::{self, Actor, Posting};
+use yaolian_backend::enums::{BatchStatus, InstitutionKind, Role};
+use yaolian_backend::seeding::{self, Loader};
 
 pub use catalogue_data::{
     DEMO_ITEMS, DemoItem, demo_case_gtin, demo_draft, demo_gtin, demo_trace_prefix,
@@ -236,83 +233,50 @@ impl DemoCounty {
 /// Loads the demo county unless it is already there; a second run adds
 /// nothing. One transaction: a failure leaves no half-seeded county.
 pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Result<DemoCounty> {
-    if let Some(existing) = community::Entity::find()
-        .filter(community::Column::Code.eq(DEMO_COMMUNITY_CODE))
-        .one(db.conn())
-        .await?
-    {
-        return describe_existing(db, existing.id).await;
+    if let Some(existing) = seeding::find_community(db, DEMO_COMMUNITY_CODE).await? {
+        return describe_existing(db, existing).await;
     }
     // All demo users share one password, so one argon2id hash (with its own
     // random salt) serves them all and the seed stays fast.
     let password_hash = yaolian_backend::auth::hash_password(password)?;
     let today = business_date(now);
-    let txn = db.begin_write().await?;
+    let mut load = Loader::begin(db, now).await?;
     let mut county = DemoCounty {
         created: true,
         ..Default::default()
     };
 
-    let community_id = Uuid::now_v7();
-    community::ActiveModel {
-        id: Set(community_id),
-        code: Set(DEMO_COMMUNITY_CODE.into()),
-        name: Set("示范县医共体 Demo County Medical Community".into()),
-        created_at: Set(now),
-        catalogue_version: Set(0),
-    }
-    .insert(&*txn)
-    .await?;
+    let community_id = load
+        .community(
+            DEMO_COMMUNITY_CODE,
+            "示范县医共体 Demo County Medical Community",
+        )
+        .await?;
     county.community_id = community_id;
 
     for inst in INSTITUTIONS {
-        let id = Uuid::now_v7();
         let parent_id = inst
             .parent
             .and_then(|code| county.institutions.get(code).copied());
-        institution::ActiveModel {
-            id: Set(id),
-            community_id: Set(community_id),
-            code: Set(inst.code.into()),
-            name: Set(inst.name.into()),
-            kind: Set(inst.kind),
-            parent_id: Set(parent_id),
-            active: Set(true),
-            created_at: Set(now),
-        }
-        .insert(&*txn)
-        .await?;
+        let id = load
+            .institution(community_id, inst.code, inst.name, inst.kind, parent_id)
+            .await?;
         county.institutions.insert(inst.code.into(), id);
     }
 
     for user in DEMO_USERS {
-        let id = Uuid::now_v7();
-        app_user::ActiveModel {
-            id: Set(id),
-            institution_id: Set(county.institution(user.institution)),
-            username: Set(user.username.into()),
-            display_name: Set(user.display_name.into()),
-            password_hash: Set(password_hash.clone()),
-            active: Set(true),
-            created_at: Set(now),
-        }
-        .insert(&*txn)
-        .await?;
-        for role in user.roles {
-            user_role::ActiveModel {
-                user_id: Set(id),
-                role: Set(*role),
-            }
-            .insert(&*txn)
+        let id = load
+            .user(
+                county.institution(user.institution),
+                user.username,
+                user.display_name,
+                &password_hash,
+                user.roles,
+            )
             .await?;
-        }
         county.users.insert(user.username.into(), id);
     }
-    let admin = county.users.get("admin").copied().unwrap_or_default();
-    let actor = Actor {
-        user_id: admin,
-        now,
-    };
+    load.act_as(county.users.get("admin").copied().unwrap_or_default());
 
     let centre = county.institution("DEMO-LC");
     let clinics: Vec<(&str, usize, i64)> = vec![
@@ -332,20 +296,19 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
     // near-expiry band (already expired, <15, <30, <90, long) is present.
     const SHELF_LIVES: [i64; 5] = [540, 200, 80, 25, 720];
 
-    for (i, spec) in DEMO_ITEMS.iter().enumerate() {
-        let draft = demo_draft(i, spec)
-            .normalise()
-            .map_err(yaolian_backend::Error::invalid)?;
-        let item_id = insert_item(
-            &txn,
-            community_id,
-            &draft,
-            actor,
-            today,
-            yaolian_backend::entity::enums::ItemChange::Create,
-        )
-        .await?
-        .id;
+    let drafts = DEMO_ITEMS
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            demo_draft(i, spec)
+                .normalise()
+                .map_err(yaolian_backend::Error::invalid)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let item_ids = load
+        .items(community_id, &drafts.iter().collect::<Vec<_>>())
+        .await?;
+    for (i, (spec, item_id)) in DEMO_ITEMS.iter().zip(item_ids).enumerate() {
         county.items.insert(spec.code.into(), item_id);
 
         let batch_count = 2 + i % 2;
@@ -353,20 +316,26 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
             let days = SHELF_LIVES[(i + j) % SHELF_LIVES.len()] + (i as i64 % 7) * 3;
             let expiry = today + Duration::days(days);
             let lot = demo_lot(today, i, j);
-            let batch_id =
-                new_batch(&txn, item_id, &lot, expiry, BatchStatus::Available, now).await?;
+            let batch_id = load
+                .batch(
+                    item_id,
+                    &lot,
+                    expiry,
+                    Some(expiry - Duration::days(730)),
+                    BatchStatus::Available,
+                )
+                .await?;
             county.batches.insert(lot.clone(), batch_id);
             let units = spec.pack_size as i64 * (20 + (i as i64 * 7) % 30);
-            post_opening(&txn, actor, centre, batch_id, units, spec.unit_cost_fen).await?;
+            load.opening_stock(centre, batch_id, units, spec.unit_cost_fen)
+                .await?;
 
             // The first batch of each item also stands on the members'
             // shelves, so clinics have stock to adjust, count and dispense.
             if j == 0 {
                 for (code, stocked, per_batch) in &clinics {
                     if i < *stocked {
-                        post_opening(
-                            &txn,
-                            actor,
+                        load.opening_stock(
                             county.institution(code),
                             batch_id,
                             *per_batch,
@@ -386,43 +355,38 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
         .get(DEMO_ITEMS[0].code)
         .copied()
         .unwrap_or_default();
-    let expired = new_batch(
-        &txn,
-        expired_item,
-        "EXP2301X",
-        today - Duration::days(10),
-        BatchStatus::Available,
-        now,
-    )
-    .await?;
+    let expiry = today - Duration::days(10);
+    let expired = load
+        .batch(
+            expired_item,
+            "EXP2301X",
+            expiry,
+            Some(expiry - Duration::days(730)),
+            BatchStatus::Available,
+        )
+        .await?;
     county.batches.insert("EXP2301X".into(), expired);
-    post_opening(
-        &txn,
-        actor,
-        county.institution("DEMO-VC0101"),
-        expired,
-        24,
-        None,
-    )
-    .await?;
+    load.opening_stock(county.institution("DEMO-VC0101"), expired, 24, None)
+        .await?;
     let quarantined_item = county
         .items
         .get(DEMO_ITEMS[6].code)
         .copied()
         .unwrap_or_default();
-    let quarantined = new_batch(
-        &txn,
-        quarantined_item,
-        "QTN2402Q",
-        today + Duration::days(300),
-        BatchStatus::Quarantined,
-        now,
-    )
-    .await?;
+    let expiry = today + Duration::days(300);
+    let quarantined = load
+        .batch(
+            quarantined_item,
+            "QTN2402Q",
+            expiry,
+            Some(expiry - Duration::days(730)),
+            BatchStatus::Quarantined,
+        )
+        .await?;
     county.batches.insert("QTN2402Q".into(), quarantined);
-    post_opening(&txn, actor, centre, quarantined, 500, None).await?;
+    load.opening_stock(centre, quarantined, 500, None).await?;
 
-    txn.commit().await?;
+    load.commit().await?;
     Ok(county)
 }
 
@@ -439,81 +403,14 @@ pub fn demo_lot(today: NaiveDate, item_index: usize, batch_index: usize) -> Stri
     )
 }
 
-async fn new_batch(
-    txn: &yaolian_backend::db::WriteTxn,
-    item_id: Uuid,
-    lot: &str,
-    expiry: NaiveDate,
-    status: BatchStatus,
-    now: DateTime<Utc>,
-) -> Result<Uuid> {
-    let id = Uuid::now_v7();
-    batch::ActiveModel {
-        id: Set(id),
-        item_id: Set(item_id),
-        lot_number: Set(lot.into()),
-        expiry_date: Set(expiry),
-        production_date: Set(Some(expiry - Duration::days(730))),
-        status: Set(status),
-        created_at: Set(now),
-    }
-    .insert(&**txn)
-    .await?;
-    Ok(id)
-}
-
-async fn post_opening(
-    txn: &yaolian_backend::db::WriteTxn,
-    actor: Actor,
-    institution_id: Uuid,
-    batch_id: Uuid,
-    units: i64,
-    unit_cost_fen: Option<i64>,
-) -> Result<()> {
-    ledger::post(
-        txn,
-        actor,
-        Posting {
-            institution_id,
-            batch_id,
-            quantity: units,
-            kind: MovementKind::Opening,
-            document: None,
-            reason: Some("期初库存 opening stock".into()),
-            unit_cost_fen,
-            occurred_at: None,
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 async fn describe_existing(db: &Database, community_id: Uuid) -> Result<DemoCounty> {
-    let conn = db.conn();
-    let institutions = institution::Entity::find()
-        .filter(institution::Column::CommunityId.eq(community_id))
-        .all(conn)
-        .await?;
-    let inst_ids: Vec<Uuid> = institutions.iter().map(|i| i.id).collect();
-    let users = app_user::Entity::find()
-        .filter(app_user::Column::InstitutionId.is_in(inst_ids))
-        .all(conn)
-        .await?;
-    let items = item::Entity::find()
-        .filter(item::Column::CommunityId.eq(community_id))
-        .all(conn)
-        .await?;
-    let item_ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
-    let batches = batch::Entity::find()
-        .filter(batch::Column::ItemId.is_in(item_ids))
-        .all(conn)
-        .await?;
+    let found = seeding::directory(db, community_id).await?;
     Ok(DemoCounty {
         community_id,
-        institutions: institutions.into_iter().map(|i| (i.code, i.id)).collect(),
-        users: users.into_iter().map(|u| (u.username, u.id)).collect(),
-        items: items.into_iter().map(|i| (i.code, i.id)).collect(),
-        batches: batches.into_iter().map(|b| (b.lot_number, b.id)).collect(),
+        institutions: found.institutions.into_iter().collect(),
+        users: found.users.into_iter().collect(),
+        items: found.items.into_iter().collect(),
+        batches: found.batches.into_iter().collect(),
         created: false,
     })
 }

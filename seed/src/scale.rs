@@ -8,11 +8,10 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use yaolian_backend::Result;
-use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft, insert_items};
-use yaolian_backend::clock::business_date;
+use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft};
 use yaolian_backend::db::Database;
-use yaolian_backend::entity::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
-use yaolian_backend::ledger::Actor;
+use yaolian_backend::enums::{ControlledClass, InstitutionKind, InsuranceClass, ItemKind};
+use yaolian_backend::seeding::Loader;
 use yaolian_labels::gtin::with_check_digit;
 
 /// The most items [`catalogue_drafts`] can make with unique identifiers
@@ -640,26 +639,17 @@ pub async fn load_catalogue(
     now: DateTime<Utc>,
     n: usize,
 ) -> Result<()> {
-    let actor = Actor { user_id, now };
-    let today = business_date(now);
     let drafts = catalogue_drafts(n)
         .into_iter()
         .map(|d| d.normalise().map_err(yaolian_backend::Error::invalid))
         .collect::<Result<Vec<_>>>()?;
     let refs: Vec<&ItemDraft> = drafts.iter().collect();
-    let txn = db.begin_write().await?;
+    let mut load = Loader::begin(db, now).await?;
+    load.act_as(user_id);
     // Generated codes, GTINs and prefixes are unique by construction (the
     // test below checks it), so the bulk insert needs no look-ups.
-    insert_items(
-        &txn,
-        community_id,
-        &refs,
-        actor,
-        today,
-        yaolian_backend::entity::enums::ItemChange::Create,
-    )
-    .await?;
-    txn.commit().await
+    load.items(community_id, &refs).await?;
+    load.commit().await
 }
 
 #[cfg(test)]

@@ -1464,6 +1464,7 @@ async fn release_codes(txn: &crate::db::WriteTxn, ids: &[Uuid]) -> Result<()> {
 
 impl Backend {
     /// The whole catalogue of the caller's community as an .xlsx workbook.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn export_catalogue(&self, caller: &Caller) -> Result<Vec<u8>> {
         crate::authz::authorize(
             caller,
@@ -1508,6 +1509,7 @@ impl Backend {
     /// Items the file does not mention are left alone, and so are the columns
     /// the file lacks (a new item gets the defaults). Status and the time of
     /// the last change are read-only.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn import_catalogue(
         &self,
         caller: &Caller,

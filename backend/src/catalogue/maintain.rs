@@ -459,6 +459,7 @@ pub async fn replace_item(
 }
 
 impl Backend {
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn create_item(
         &self,
         caller: &Caller,
@@ -492,6 +493,7 @@ impl Backend {
     /// Replaces every attribute of an item (send the whole item, as an edit
     /// form holds it). Of two concurrent edits of the same version, the
     /// second is `CONFLICT`.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn update_item(
         &self,
         caller: &Caller,
@@ -530,6 +532,7 @@ impl Backend {
         self.item(caller, id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn change_item_status(
         &self,
         caller: &Caller,

@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 pub use draft::{FieldError, ItemDraft, PackageLevelDraft};
-pub use maintain::{StatusChange, insert_item, insert_items, replace_item};
+pub use maintain::StatusChange;
+pub(crate) use maintain::{insert_items, replace_item};
 
 /// A package level with the GTINs printed on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,7 +285,7 @@ mod tests {
     use crate::entity::enums::ItemKind;
 
     fn item(status: ItemStatus, min: InstitutionKind) -> item::Model {
-        let now = chrono::Utc::now();
+        let now = chrono::DateTime::from_timestamp(1_781_000_000, 0).expect("a fixed instant");
         item::Model {
             id: Uuid::now_v7(),
             community_id: Uuid::now_v7(),

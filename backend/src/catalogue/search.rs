@@ -153,6 +153,7 @@ impl Backend {
 
     /// Searches the caller's catalogue. Without `search`, lists every item
     /// by name.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn search_items(
         &self,
         caller: &Caller,

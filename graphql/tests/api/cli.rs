@@ -202,9 +202,13 @@ async fn verify_exits_1_and_names_the_rule_a_database_breaks() {
     let url = format!("sqlite://{}", dir.join("broken.db").display());
     let db = yaolian_backend::db::Database::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
-    yaolian_seed::seed_demo(&db, "pw", chrono::Utc::now())
-        .await
-        .unwrap();
+    yaolian_seed::seed_demo(
+        &db,
+        "pw",
+        yaolian_backend::clock::Clock::now(&yaolian_backend::clock::SystemClock),
+    )
+    .await
+    .unwrap();
     use sea_orm::ConnectionTrait;
     db.conn()
         .execute_unprepared("UPDATE stock_balance SET on_hand = on_hand + 1 WHERE rowid = 1")
@@ -264,9 +268,13 @@ async fn verify_checks_a_postgresql_database() {
     let scratch = yaolian_backend::testkit::scratch_database_on(Some(&server))
         .await
         .unwrap();
-    yaolian_seed::seed_demo(&scratch.db, "pw", chrono::Utc::now())
-        .await
-        .unwrap();
+    yaolian_seed::seed_demo(
+        &scratch.db,
+        "pw",
+        yaolian_backend::clock::Clock::now(&yaolian_backend::clock::SystemClock),
+    )
+    .await
+    .unwrap();
     let out = yaolian()
         .args(["verify", "--database-url", &scratch.url])
         .output()

@@ -215,6 +215,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // a test's own switch
     fn ai_table_is_generated_from_dictionary() {
         let fresh = render(DICTIONARY).unwrap_or_else(|e| panic!("{e}"));
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/gs1/ai_table.rs");

@@ -29,7 +29,7 @@ fn hri(raw: &str) -> String {
     ok(raw).human_readable()
 }
 
-// ---- The pharma layout from DOMAIN.md ----
+// ---- The pharmaceutical pack layout: GTIN, expiry, lot, serial ----
 
 #[test]
 fn typical_pack_in_every_form() {
