@@ -2,6 +2,8 @@
 //! from the error's code, the message in English and Chinese.
 
 use async_graphql::{ErrorExtensions, Name, ServerError, Value};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use yaolian_backend::Error;
 
 pub fn to_gql(err: Error) -> async_graphql::Error {
@@ -134,4 +136,29 @@ pub fn request_error(code: &str, reason: &str, message: &str) -> serde_json::Val
             "extensions": { "code": code, "reason": reason }
         }]
     })
+}
+
+/// The HTTP status that fits a backend error, with the GraphQL-shaped body.
+pub fn error_response(err: Error) -> Response {
+    log_internal(&err);
+    let status = match &err {
+        Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::NotFound { .. } => StatusCode::NOT_FOUND,
+        Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Conflict(_) | Error::IllegalState { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let body = request_error(
+        err.code(),
+        err.code(),
+        &format!("{err} ({})", err.message_zh()),
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }

@@ -6,7 +6,7 @@
 //! before GraphQL runs (too large, not JSON), answers in GraphQL's error shape
 //! with a code.
 
-use crate::auth::{Auth, bearer};
+use crate::auth::Auth;
 use crate::config::HttpSettings;
 use crate::error::{ensure_code, request_error};
 use crate::limits::RequestAllowance;
@@ -37,6 +37,13 @@ pub struct AppState {
     pub backend: Backend,
     pub schema: YaolianSchema,
     pub http: HttpSettings,
+}
+
+/// The areas' download routes need only the backend.
+impl axum::extract::FromRef<AppState> for Backend {
+    fn from_ref(app: &AppState) -> Backend {
+        app.backend.clone()
+    }
 }
 
 /// The router with the default limits.
@@ -72,9 +79,8 @@ pub fn router_with(backend: Backend, http: HttpSettings) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/exports/catalogue.xlsx", get(crate::files::catalogue_xlsx))
-        .route("/labels/batch/{file}", get(crate::files::batch_label))
-        .route("/labels/location/{file}", get(crate::files::location_label))
+        .merge(crate::catalogue::files::routes())
+        .merge(crate::barcode::files::routes())
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
         .layer(CatchPanicLayer::custom(|_| {
@@ -192,7 +198,11 @@ fn too_large(limit: usize) -> Response {
     )
 }
 
-async fn graphql(State(app): State<AppState>, request: axum::extract::Request) -> Response {
+async fn graphql(
+    State(app): State<AppState>,
+    auth: Auth,
+    request: axum::extract::Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let headers = &parts.headers;
     let client = ClientInfo {
@@ -217,19 +227,9 @@ async fn graphql(State(app): State<AppState>, request: axum::extract::Request) -
         );
     };
 
-    // Who is asking comes first: an upload is read only for a signed-in
-    // caller, so nobody can make the server parse megabytes without a token.
-    let auth = match headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        None => Auth::Anonymous,
-        Some(value) => match bearer(value) {
-            Some(token) => Auth::from_result(app.backend.authenticate(token).await),
-            None => Auth::Refused(yaolian_backend::error::AuthFailure::InvalidToken),
-        },
-    };
-    crate::observe::record_caller(&auth);
+    // Who is asking came first (the `Auth` extractor): an upload is read
+    // only for a signed-in caller, so nobody can make the server parse
+    // megabytes without a token.
     if kind == BodyKind::Multipart && !matches!(auth, Auth::Caller(_)) {
         return json_response(
             StatusCode::UNAUTHORIZED,

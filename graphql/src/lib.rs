@@ -5,14 +5,16 @@ pub mod auth;
 pub mod barcode;
 pub mod catalogue;
 pub mod config;
+mod context;
+pub mod directory;
+mod download;
 pub mod error;
 pub mod extensions;
-pub mod files;
 pub mod http;
 pub mod limits;
 pub mod loaders;
 pub mod observe;
 pub mod schema;
-pub mod types;
+pub mod stock;
 
 pub use http::{metrics_router, router, router_with, service};

@@ -3,7 +3,7 @@
 //! `x-request-id` header honoured or generated and echoed, and `/metrics` in
 //! Prometheus's text format.
 
-use crate::auth::{Auth, bearer};
+use crate::auth::{Auth, SignedIn};
 use crate::http::AppState;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
@@ -304,20 +304,10 @@ fn metrics_response(app: &AppState) -> Response {
 
 /// `GET /metrics` on the main address: for the centre's administrators and
 /// auditors only, with their bearer token.
-pub async fn metrics(State(app): State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    let caller = match headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer)
-    {
-        Some(token) => app.backend.authenticate(token).await,
-        None => Err(yaolian_backend::Error::Unauthenticated(
-            yaolian_backend::error::AuthFailure::MissingToken,
-        )),
-    };
-    match caller.and_then(|c| app.backend.may_read_metrics(&c)) {
+pub async fn metrics(State(app): State<AppState>, SignedIn(caller): SignedIn) -> Response {
+    match app.backend.may_read_metrics(&caller) {
         Ok(()) => metrics_response(&app),
-        Err(e) => crate::files::error_response(e),
+        Err(e) => crate::error::error_response(e),
     }
 }
 

@@ -1,15 +1,14 @@
-//! Catalogue queries and mutations.
+//! Keeping the catalogue: create, edit, status changes, spreadsheet import.
 
-use crate::auth::caller;
+use super::types::{ControlledClass, InsuranceClass, Item, ItemKind};
+use crate::context::{ContextExt, parse_id};
+use crate::directory::types::InstitutionKind;
 use crate::error::GqlResult;
-use crate::schema::{backend, connection, parse_id};
-use crate::types::{ControlledClass, InstitutionKind, InsuranceClass, Item, ItemKind, ItemVersion};
-use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Upload};
+use async_graphql::Upload;
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use std::io::Read;
 use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft, StatusChange};
-use yaolian_backend::page::PageRequest;
 
 #[derive(InputObject)]
 pub struct PackageLevelInput {
@@ -110,58 +109,6 @@ impl From<ItemInput> for ItemDraft {
     }
 }
 
-#[derive(Default)]
-pub struct CatalogueQuery;
-
-#[Object]
-impl CatalogueQuery {
-    /// Searches the unified catalogue: Chinese name (substring), pinyin
-    /// initials or full pinyin, English name, item code, NHSA code or GTIN.
-    /// Exact codes first, then prefixes, then substrings.
-    #[graphql(complexity = "crate::limits::connection_complexity(first, child_complexity)")]
-    async fn items(
-        &self,
-        ctx: &Context<'_>,
-        search: Option<String>,
-        kind: Option<ItemKind>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> Result<Connection<String, Item, EmptyFields, EmptyFields>> {
-        let caller = caller(ctx)?;
-        crate::limits::take_rows(ctx, crate::schema::page_rows(first))?;
-        let page = backend(ctx)
-            .search_items(
-                caller,
-                search.as_deref(),
-                kind.map(Into::into),
-                PageRequest { first, after },
-            )
-            .await
-            .gql()?;
-        Ok(connection(page, Item::from_view))
-    }
-
-    async fn item(&self, ctx: &Context<'_>, id: ID) -> Result<Item> {
-        let caller = caller(ctx)?;
-        let id = parse_id(&id, "id")?;
-        backend(ctx)
-            .item(caller, id)
-            .await
-            .gql()
-            .map(Item::from_view)
-    }
-
-    /// Every version of an item: who changed what, when, effective when.
-    #[graphql(complexity = "crate::schema::LIST_WEIGHT * child_complexity")]
-    async fn item_history(&self, ctx: &Context<'_>, item_id: ID) -> Result<Vec<ItemVersion>> {
-        let caller = caller(ctx)?;
-        let id = parse_id(&item_id, "itemId")?;
-        let list = backend(ctx).item_history(caller, id).await.gql()?;
-        crate::limits::take_rows(ctx, list.len() as i64)?;
-        Ok(list.into_iter().map(ItemVersion).collect())
-    }
-}
-
 /// One problem with one cell (or one row) of an uploaded workbook.
 #[derive(SimpleObject)]
 pub struct ImportRowError {
@@ -200,8 +147,8 @@ impl CatalogueMutation {
         input: ItemInput,
         effective_date: Option<NaiveDate>,
     ) -> Result<Item> {
-        let caller = caller(ctx)?;
-        backend(ctx)
+        let caller = ctx.caller()?;
+        ctx.backend()
             .create_item(caller, input.into(), effective_date)
             .await
             .gql()
@@ -215,9 +162,9 @@ impl CatalogueMutation {
         input: ItemInput,
         effective_date: Option<NaiveDate>,
     ) -> Result<Item> {
-        let caller = caller(ctx)?;
+        let caller = ctx.caller()?;
         let id = parse_id(&id, "id")?;
-        backend(ctx)
+        ctx.backend()
             .update_item(caller, id, input.into(), effective_date)
             .await
             .gql()
@@ -234,7 +181,7 @@ impl CatalogueMutation {
         file: Upload,
         dry_run: Option<bool>,
     ) -> Result<ImportReport> {
-        let caller = caller(ctx)?;
+        let caller = ctx.caller()?;
         let upload = file.value(ctx).map_err(|e| {
             crate::error::to_gql(yaolian_backend::Error::validation(
                 "file",
@@ -254,7 +201,8 @@ impl CatalogueMutation {
                     "上传的文件无法读取",
                 ))
             })?;
-        let report = backend(ctx)
+        let report = ctx
+            .backend()
             .import_catalogue(caller, &bytes, dry_run.unwrap_or(false))
             .await
             .gql()?;
@@ -318,9 +266,9 @@ async fn change(
     reason: String,
     effective_date: Option<NaiveDate>,
 ) -> Result<Item> {
-    let caller = caller(ctx)?;
+    let caller = ctx.caller()?;
     let id = parse_id(&id, "id")?;
-    backend(ctx)
+    ctx.backend()
         .change_item_status(caller, id, change, &reason, effective_date)
         .await
         .gql()

@@ -1,10 +1,8 @@
-//! `resolveBarcode`: the one call every scanning screen uses.
+//! What a scan means, as the API shows it.
 
-use crate::auth::caller;
-use crate::error::GqlResult;
-use crate::schema::{backend, parse_id};
-use crate::types::{Batch, Item};
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use crate::catalogue::types::Item;
+use crate::stock::types::Batch;
+use async_graphql::{Enum, Object, SimpleObject};
 use chrono::NaiveDate;
 use yaolian_backend::barcode::{self as be, BarcodeResolution as Resolution};
 
@@ -166,34 +164,5 @@ impl BarcodeResolution {
                 message: w.message.clone(),
             })
             .collect()
-    }
-}
-
-#[derive(Default)]
-pub struct BarcodeQuery;
-
-#[Object]
-impl BarcodeQuery {
-    /// What a scan means. Accepts anything a scanner sends: GS1 element
-    /// strings with or without symbology identifiers and with any
-    /// separator spelling, parenthesised text, traceability codes, EAN/UPC,
-    /// and yaolian's own shipment and location labels. With `institutionId`
-    /// it also warns when the item is not allowed at that institution.
-    async fn resolve_barcode(
-        &self,
-        ctx: &Context<'_>,
-        raw: String,
-        institution_id: Option<ID>,
-    ) -> Result<BarcodeResolution> {
-        let caller = caller(ctx)?;
-        let institution_id = institution_id
-            .as_ref()
-            .map(|id| parse_id(id, "institutionId"))
-            .transpose()?;
-        backend(ctx)
-            .resolve_barcode(caller, &raw, institution_id)
-            .await
-            .gql()
-            .map(BarcodeResolution)
     }
 }

@@ -1,0 +1,5 @@
+//! Scans and labels.
+
+pub mod files;
+pub mod query;
+pub mod types;

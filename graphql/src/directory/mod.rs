@@ -1,0 +1,5 @@
+//! Institutions, users, signing in and out.
+
+pub mod mutation;
+pub mod query;
+pub mod types;

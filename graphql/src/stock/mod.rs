@@ -1,0 +1,5 @@
+//! Stock: balances, stock cards, adjustments.
+
+pub mod mutation;
+pub mod query;
+pub mod types;
