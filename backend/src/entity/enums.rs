@@ -220,3 +220,68 @@ pub enum ItemChange {
     #[sea_orm(string_value = "IMPORT")]
     Import,
 }
+
+/// A value written in a spreadsheet cell or typed by a buyer is not one of
+/// the enumeration's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownValue;
+
+// What a buyer may write in a spreadsheet for each enumeration: the code
+// (any case) as exported, or the Chinese name a county pharmacy uses.
+impl std::str::FromStr for ItemKind {
+    type Err = UnknownValue;
+    fn from_str(t: &str) -> Result<Self, UnknownValue> {
+        match t.to_uppercase().as_str() {
+            "DRUG" | "药品" | "药" => Ok(ItemKind::Drug),
+            "CONSUMABLE" | "耗材" => Ok(ItemKind::Consumable),
+            _ => Err(UnknownValue),
+        }
+    }
+}
+
+impl std::str::FromStr for InsuranceClass {
+    type Err = UnknownValue;
+    fn from_str(t: &str) -> Result<Self, UnknownValue> {
+        match t.to_uppercase().as_str() {
+            "A" | "甲" | "甲类" => Ok(InsuranceClass::A),
+            "B" | "乙" | "乙类" => Ok(InsuranceClass::B),
+            "SELF_PAY" | "SELF-PAY" | "自费" | "丙" | "丙类" => Ok(InsuranceClass::SelfPay),
+            _ => Err(UnknownValue),
+        }
+    }
+}
+
+impl std::str::FromStr for ControlledClass {
+    type Err = UnknownValue;
+    fn from_str(t: &str) -> Result<Self, UnknownValue> {
+        match t.to_uppercase().as_str() {
+            "NARCOTIC" | "麻醉药品" => Ok(ControlledClass::Narcotic),
+            "PSYCHOTROPIC_I" | "第一类精神药品" | "一类精神药品" => {
+                Ok(ControlledClass::PsychotropicI)
+            }
+            "PSYCHOTROPIC_II" | "第二类精神药品" | "二类精神药品" => {
+                Ok(ControlledClass::PsychotropicIi)
+            }
+            "TOXIC" | "医疗用毒性药品" | "毒性药品" => Ok(ControlledClass::Toxic),
+            "RADIOACTIVE" | "放射性药品" => Ok(ControlledClass::Radioactive),
+            "PRECURSOR" | "药品类易制毒化学品" | "易制毒" => Ok(ControlledClass::Precursor),
+            _ => Err(UnknownValue),
+        }
+    }
+}
+
+impl std::str::FromStr for InstitutionKind {
+    type Err = UnknownValue;
+    fn from_str(t: &str) -> Result<Self, UnknownValue> {
+        match t.to_uppercase().as_str() {
+            "VILLAGE_CLINIC" | "村卫生室" => Ok(InstitutionKind::VillageClinic),
+            "TOWNSHIP_HEALTH_CENTRE" | "乡镇卫生院" => Ok(InstitutionKind::TownshipHealthCentre),
+            "COMMUNITY_HEALTH_CENTRE" | "社区卫生服务中心" => {
+                Ok(InstitutionKind::CommunityHealthCentre)
+            }
+            "COUNTY_HOSPITAL" | "县级医院" | "县医院" => Ok(InstitutionKind::CountyHospital),
+            "LOGISTICS_CENTRE" | "物流中心" => Ok(InstitutionKind::LogisticsCentre),
+            _ => Err(UnknownValue),
+        }
+    }
+}
