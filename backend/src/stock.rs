@@ -204,11 +204,18 @@ impl Backend {
                 format!("最多 {} 个最小单位", ledger::MAX_MOVEMENT_QUANTITY),
             ));
         }
-        let inst = self
-            .institution_in_community(caller, input.institution_id)
-            .await?;
+        // Two independent reads on two pool connections: one round trip of
+        // waiting instead of two. Both are re-checked under the locks the
+        // ledger takes, so reading them side by side changes no guarantee.
+        // Both are awaited, then judged in the order a user expects: the
+        // institution, the permission there, then the batch.
+        let (inst, batch) = tokio::join!(
+            self.institution_in_community(caller, input.institution_id),
+            self.batch_in_community(caller, input.batch_id),
+        );
+        let inst = inst?;
         authz::authorize(caller, Action::AdjustStock, Self::scope(&inst))?;
-        let batch = self.batch_in_community(caller, input.batch_id).await?;
+        let batch = batch?;
         if input.quantity > 0 && !authz::acts_for_members(caller) {
             self.check_member_increase(inst.id, batch.id, input.quantity)
                 .await?;
