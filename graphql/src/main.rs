@@ -206,7 +206,7 @@ async fn serve(config: Config, demo: bool, demo_password: Option<String>) -> Res
             }
         });
     }
-    eprintln!("yaolian listening on http://{addr}/ (GraphiQL), API at http://{addr}/graphql");
+    eprintln!("yaolian listening on http://{addr}/ (console), API at http://{addr}/graphql");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, yaolian_graphql::service(app))
         .with_graceful_shutdown(async move {
