@@ -8,7 +8,9 @@ use crate::http::AppState;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
 };
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
+use async_graphql::parser::types::{
+    ExecutableDocument, OperationDefinition, OperationType, Selection,
+};
 use async_graphql::{Response as GqlResponse, ServerResult, Variables};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -104,36 +106,26 @@ pub struct Observe;
 impl ExtensionFactory for Observe {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ObserveExtension {
-            operation: Mutex::new(None),
+            operations: Mutex::new(Vec::new()),
         })
     }
 }
 
 struct ObserveExtension {
-    operation: Mutex<Option<String>>,
+    /// Each operation of the document by name, with its label; which one
+    /// runs is known only at execution.
+    operations: Mutex<Vec<(Option<String>, String)>>,
 }
 
 /// `query items`, `mutation adjustStock`, `mutation a+b` for several root
 /// fields (at most three are named).
-fn label(doc: &ExecutableDocument, name: Option<&str>) -> String {
-    let op = match name {
-        Some(n) => doc
-            .operations
-            .iter()
-            .find(|(k, _)| k.is_some_and(|k| k.as_str() == n))
-            .map(|(_, o)| o),
-        None => doc.operations.iter().next().map(|(_, o)| o),
-    };
-    let Some(op) = op else {
-        return "unknown".into();
-    };
-    let kind = match op.node.ty {
+fn label(op: &OperationDefinition) -> String {
+    let kind = match op.ty {
         OperationType::Query => "query",
         OperationType::Mutation => "mutation",
         OperationType::Subscription => "subscription",
     };
     let mut fields: Vec<&str> = op
-        .node
         .selection_set
         .node
         .items
@@ -164,10 +156,12 @@ impl Extension for ObserveExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        // The operation chosen is known at execution; the document is here.
-        let label = label(&doc, None);
-        if let Ok(mut slot) = self.operation.lock() {
-            *slot = Some(label);
+        if let Ok(mut slot) = self.operations.lock() {
+            *slot = doc
+                .operations
+                .iter()
+                .map(|(name, op)| (name.map(|n| n.to_string()), label(&op.node)))
+                .collect();
         }
         Ok(doc)
     }
@@ -179,17 +173,25 @@ impl Extension for ObserveExtension {
         next: NextExecute<'_>,
     ) -> GqlResponse {
         let started = Instant::now();
-        let operation = self
-            .operation
+        let label = self
+            .operations
             .lock()
             .ok()
-            .and_then(|s| s.clone())
+            .and_then(|ops| {
+                ops.iter()
+                    .find(|(name, _)| operation_name.is_none() || name.as_deref() == operation_name)
+                    .map(|(_, label)| label.clone())
+            })
             .unwrap_or_else(|| "unknown".into());
-        let operation = match operation_name {
-            Some(name) => format!("{operation} ({name})"),
-            None => operation,
+        // The span shows the client's operation name too; the metric label
+        // set does not, since clients choose it and it must stay small.
+        match operation_name {
+            Some(name) => tracing::Span::current().record(
+                "operation",
+                tracing::field::display(format_args!("{label} ({name})")),
+            ),
+            None => tracing::Span::current().record("operation", label.as_str()),
         };
-        tracing::Span::current().record("operation", operation.as_str());
         let response = next.run(ctx, operation_name).await;
         let outcome = response
             .errors
@@ -208,21 +210,14 @@ impl Extension for ObserveExtension {
                     "ERROR".into()
                 }
             });
-        // The client's operation name is theirs to choose: keep it out of
-        // the label set, which must stay small.
-        let key = operation
-            .split(" (")
-            .next()
-            .unwrap_or("unknown")
-            .to_string();
         HTTP.requests
             .get_or_create(&OperationOutcome {
-                operation: key.clone(),
+                operation: label.clone(),
                 outcome,
             })
             .inc();
         HTTP.seconds
-            .get_or_create(&Operation { operation: key })
+            .get_or_create(&Operation { operation: label })
             .observe(started.elapsed().as_secs_f64());
         response
     }

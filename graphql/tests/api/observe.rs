@@ -173,7 +173,30 @@ async fn metrics_count_commands_and_scans_for_administrators_only() {
         .await;
     assert_eq!(scan["errors"][0]["extensions"]["code"], "INVALID_BARCODE");
 
+    // Of a document with two operations, the one the client chose is the
+    // one counted.
+    let (status, chosen) = app
+        .post(
+            Some(&pharmacist),
+            json!({
+                "query": "query First { __typename } query Second { me { id } institutions { id } }",
+                "operationName": "Second",
+            }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(chosen["errors"].is_null(), "{chosen}");
+
     let text = scrape().await;
+    assert!(
+        sample(
+            &text,
+            "yaolian_graphql_operations_total{operation=\"query institutions+me\",outcome=\"OK\"}"
+        )
+        .unwrap_or(0.0)
+            >= 1.0,
+        "{text}"
+    );
     // Other tests in this binary run at the same time and count too, so
     // the figures grow by at least what this test did.
     assert!(sample(&text, ok_adjust).unwrap() >= before + 3.0, "{text}");
