@@ -192,12 +192,14 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
     );
     let user = server.county.users["warehouse"];
     let item_of = Arc::new(batch_items(&server.db).await);
+    let hash = Arc::new(session_hash(&server.db, user).await);
 
     println!("\n## adjustStock over HTTP vs raw sqlx transaction — {label}");
     println!(
         "| clients | yaolian req/s | p50 ms | p99 ms | raw tx/s | raw p50 ms | raw p99 ms | ratio raw/yaolian | HTTP floor req/s |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
+    let mut same_writes = Vec::new();
     for clients in [1usize, 8, 32] {
         let per_client = (1600 / clients).max(50);
         let ours = {
@@ -236,6 +238,76 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
             })
             .await
         };
+        let same = {
+            let (db, batches, item_of, hash) = (
+                server.db.clone(),
+                batches.clone(),
+                item_of.clone(),
+                hash.clone(),
+            );
+            let gate = Arc::new(tokio::sync::Mutex::new(()));
+            let round = Uuid::now_v7();
+            load(clients, per_client, move |c, n| {
+                let (db, gate, hash) = (db.clone(), gate.clone(), hash.clone());
+                let batch = batches[c % batches.len()];
+                let item = item_of[&batch];
+                async move {
+                    let q = if n % 2 == 0 { 1 } else { -1 };
+                    let key = format!("{round}-{c}-{n}");
+                    raw_same_writes(
+                        &db,
+                        &gate,
+                        Baseline::SameWrites,
+                        &hash,
+                        centre,
+                        batch,
+                        item,
+                        user,
+                        q,
+                        key,
+                    )
+                    .await
+                }
+            })
+            .await
+        };
+        let cte = if postgres.is_some() {
+            let (db, batches, item_of, hash) = (
+                server.db.clone(),
+                batches.clone(),
+                item_of.clone(),
+                hash.clone(),
+            );
+            let gate = Arc::new(tokio::sync::Mutex::new(()));
+            let round = Uuid::now_v7();
+            Some(
+                load(clients, per_client, move |c, n| {
+                    let (db, gate, hash) = (db.clone(), gate.clone(), hash.clone());
+                    let batch = batches[c % batches.len()];
+                    let item = item_of[&batch];
+                    async move {
+                        let q = if n % 2 == 0 { 1 } else { -1 };
+                        let key = format!("{round}-{c}-{n}");
+                        raw_same_writes(
+                            &db,
+                            &gate,
+                            Baseline::Cte,
+                            &hash,
+                            centre,
+                            batch,
+                            item,
+                            user,
+                            q,
+                            key,
+                        )
+                        .await
+                    }
+                })
+                .await,
+            )
+        } else {
+            None
+        };
         // The floor: an authenticated `me` query over the same HTTP stack,
         // with the load generator sharing the two cores.
         let floor = {
@@ -268,6 +340,35 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
         );
         if ours.errors + raw.errors > 0 {
             println!("(errors: yaolian {}, raw {})", ours.errors, raw.errors);
+        }
+        same_writes.push((clients, ours.per_second, same, cte));
+    }
+    println!("\n### Against the same writes — {label}");
+    println!(
+        "| clients | yaolian req/s | same writes tx/s | p99 ms | ratio | one CTE tx/s | p99 ms | ratio |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (clients, ours, same, cte) in &same_writes {
+        let (c, cp, cr) = match cte {
+            Some(f) => (
+                format!("{:.0}", f.per_second),
+                format!("{:.2}", f.p99_ms),
+                format!("{:.2}", f.per_second / ours),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        println!(
+            "| {clients} | {ours:.0} | {:.0} | {:.2} | {:.2} | {c} | {cp} | {cr} |",
+            same.per_second,
+            same.p99_ms,
+            same.per_second / ours
+        );
+        if same.errors + cte.as_ref().map_or(0, |f| f.errors) > 0 {
+            println!(
+                "(errors: same writes {}, CTE {})",
+                same.errors,
+                cte.as_ref().map_or(0, |f| f.errors)
+            );
         }
     }
     let violations = yaolian_backend::ledger::verify(server.db.conn())
@@ -383,6 +484,198 @@ async fn raw_adjust(
                 .bind(user)
                 .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(())
+            };
+            run.await.is_ok()
+        }
+    }
+}
+
+/// How the baselines reach the database.
+#[derive(Clone, Copy, PartialEq)]
+enum Baseline {
+    /// The same writes as `adjustStock` (session look-up, batch share lock,
+    /// guarded balance update, movement, audit row, idempotency record), one
+    /// statement each, as sea-orm sends them.
+    SameWrites,
+    /// PostgreSQL only: the same work with the five writes in one
+    /// data-modifying CTE, so a transaction is four round trips.
+    Cte,
+}
+
+/// The token hash of the bench user's session, so the baselines can look
+/// the session up exactly as `authenticate` does.
+async fn session_hash(db: &Database, user: Uuid) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use yaolian_backend::entity::session;
+    session::Entity::find()
+        .filter(session::Column::UserId.eq(user))
+        .order_by_desc(session::Column::CreatedAt)
+        .one(db.conn())
+        .await
+        .unwrap()
+        .expect("the bench user signed in")
+        .token_hash
+}
+
+/// `adjustStock`'s own writes straight through sqlx: the database's limit
+/// for the same guarantees. See [`Baseline`].
+#[allow(clippy::too_many_arguments)]
+async fn raw_same_writes(
+    db: &Database,
+    gate: &tokio::sync::Mutex<()>,
+    how: Baseline,
+    token_hash: &str,
+    institution: Uuid,
+    batch: Uuid,
+    item: Uuid,
+    user: Uuid,
+    q: i64,
+    key: String,
+) -> bool {
+    use sea_orm::sqlx;
+    let now = Utc::now();
+    let detail = json!({"quantity": q, "reason": "bench"}).to_string();
+    let movement_id = Uuid::now_v7();
+    let entity_ids = json!([movement_id.to_string(), batch.to_string()]).to_string();
+    const SESSION_SQLITE: &str = "SELECT s.id, s.expires_at, s.revoked_at, u.id, u.active, i.id, i.active, r.role \
+        FROM session s JOIN app_user u ON u.id = s.user_id JOIN institution i ON i.id = u.institution_id \
+        LEFT JOIN user_role r ON r.user_id = u.id WHERE s.token_hash = ?";
+    const SESSION_PG: &str = "SELECT s.id, s.expires_at, s.revoked_at, u.id, u.active, i.id, i.active, r.role \
+        FROM session s JOIN app_user u ON u.id = s.user_id JOIN institution i ON i.id = u.institution_id \
+        LEFT JOIN user_role r ON r.user_id = u.id WHERE s.token_hash = $1";
+    match db.backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            let pool = db.conn().get_sqlite_connection_pool();
+            let run = async {
+                let rows = sqlx::query(SESSION_SQLITE)
+                    .bind(token_hash)
+                    .fetch_all(pool)
+                    .await?;
+                if rows.is_empty() {
+                    return Err(sqlx::Error::RowNotFound);
+                }
+                let _slot = gate.lock().await;
+                let mut conn = pool.acquire().await?;
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+                let tx = async {
+                    sqlx::query("SELECT id, status FROM batch WHERE id = ?")
+                        .bind(batch)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    let row: (i64, i64) = sqlx::query_as(
+                        "UPDATE stock_balance SET on_hand = on_hand + ?, movement_count = movement_count + 1, updated_at = ? \
+                         WHERE institution_id = ? AND batch_id = ? AND on_hand - reserved + ? >= 0 \
+                         RETURNING on_hand, movement_count",
+                    )
+                    .bind(q).bind(now).bind(institution).bind(batch).bind(q)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO stock_movement (id, institution_id, batch_id, item_id, line_no, quantity, balance_after, kind, reason, occurred_at, recorded_at, user_id) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, 'ADJUSTMENT', 'bench', ?, ?, ?)",
+                    )
+                    .bind(movement_id).bind(institution).bind(batch).bind(item).bind(row.1)
+                    .bind(q).bind(row.0).bind(now).bind(now).bind(user)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO audit_log (id, occurred_at, user_id, institution_id, operation, entity_type, entity_ids, detail, client_request_id) \
+                         VALUES (?, ?, ?, ?, 'adjustStock', 'stock_movement', ?, ?, ?)",
+                    )
+                    .bind(Uuid::now_v7()).bind(now).bind(user).bind(institution)
+                    .bind(&entity_ids).bind(&detail).bind(&key)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO idempotency_record (user_id, client_request_id, operation, request_hash, result_id, created_at) \
+                         VALUES (?, ?, 'adjustStock', 'bench', ?, ?)",
+                    )
+                    .bind(user).bind(&key).bind(movement_id).bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok::<_, sqlx::Error>(())
+                }
+                .await;
+                match tx {
+                    Ok(()) => sqlx::query("COMMIT").execute(&mut *conn).await.map(|_| ()),
+                    Err(e) => {
+                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                        Err(e)
+                    }
+                }
+            };
+            run.await.is_ok()
+        }
+        _ => {
+            let pool = db.conn().get_postgres_connection_pool();
+            let run = async {
+                let rows = sqlx::query(SESSION_PG)
+                    .bind(token_hash)
+                    .fetch_all(pool)
+                    .await?;
+                if rows.is_empty() {
+                    return Err(sqlx::Error::RowNotFound);
+                }
+                let mut tx = pool.begin().await?;
+                if how == Baseline::Cte {
+                    let done: Option<(Uuid,)> = sqlx::query_as(
+                        "WITH b AS (SELECT id FROM batch WHERE id = $3 FOR SHARE), \
+                         bal AS (UPDATE stock_balance SET on_hand = on_hand + $1, movement_count = movement_count + 1, updated_at = $2 \
+                           WHERE institution_id = $4 AND batch_id = (SELECT id FROM b) AND on_hand - reserved + $1 >= 0 \
+                           RETURNING on_hand, movement_count), \
+                         m AS (INSERT INTO stock_movement (id, institution_id, batch_id, item_id, line_no, quantity, balance_after, kind, reason, occurred_at, recorded_at, user_id) \
+                           SELECT $5, $4, $3, $6, movement_count, $1, on_hand, 'ADJUSTMENT', 'bench', $2, $2, $7 FROM bal RETURNING id), \
+                         a AS (INSERT INTO audit_log (id, occurred_at, user_id, institution_id, operation, entity_type, entity_ids, detail, client_request_id) \
+                           SELECT $8, $2, $7, $4, 'adjustStock', 'stock_movement', $9, $10::json, $11 FROM m) \
+                         INSERT INTO idempotency_record (user_id, client_request_id, operation, request_hash, result_id, created_at) \
+                           SELECT $7, $11, 'adjustStock', 'bench', id, $2 FROM m RETURNING result_id",
+                    )
+                    .bind(q).bind(now).bind(batch).bind(institution).bind(movement_id).bind(item)
+                    .bind(user).bind(Uuid::now_v7()).bind(&entity_ids).bind(&detail).bind(&key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if done.is_none() {
+                        return Err(sqlx::Error::RowNotFound);
+                    }
+                } else {
+                    sqlx::query("SELECT id, status FROM batch WHERE id = $1 FOR SHARE")
+                        .bind(batch)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let row: (i64, i64) = sqlx::query_as(
+                        "UPDATE stock_balance SET on_hand = on_hand + $1, movement_count = movement_count + 1, updated_at = $2 \
+                         WHERE institution_id = $3 AND batch_id = $4 AND on_hand - reserved + $1 >= 0 \
+                         RETURNING on_hand, movement_count",
+                    )
+                    .bind(q).bind(now).bind(institution).bind(batch)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO stock_movement (id, institution_id, batch_id, item_id, line_no, quantity, balance_after, kind, reason, occurred_at, recorded_at, user_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'ADJUSTMENT', 'bench', $8, $8, $9)",
+                    )
+                    .bind(movement_id).bind(institution).bind(batch).bind(item).bind(row.1)
+                    .bind(q).bind(row.0).bind(now).bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO audit_log (id, occurred_at, user_id, institution_id, operation, entity_type, entity_ids, detail, client_request_id) \
+                         VALUES ($1, $2, $3, $4, 'adjustStock', 'stock_movement', $5, $6::json, $7)",
+                    )
+                    .bind(Uuid::now_v7()).bind(now).bind(user).bind(institution)
+                    .bind(&entity_ids).bind(&detail).bind(&key)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO idempotency_record (user_id, client_request_id, operation, request_hash, result_id, created_at) \
+                         VALUES ($1, $2, 'adjustStock', 'bench', $3, $4)",
+                    )
+                    .bind(user).bind(&key).bind(movement_id).bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
                 Ok::<_, sqlx::Error>(())
             };
