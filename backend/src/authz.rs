@@ -105,6 +105,9 @@ actions! {
     PrintLabel,
     /// Balances and stock cards of an institution.
     ReadStock,
+    /// How much of an item can be used now, anywhere in the community (no
+    /// costs, no batches): the doctors' stock check.
+    ReadAvailability,
     /// Manual stock adjustments at an institution.
     AdjustStock,
     /// The users of an institution (`Scope::Community`: of all of them).
@@ -113,6 +116,8 @@ actions! {
     MaintainCatalogue,
     /// Taking institutions in and out of service.
     AdministerInstitutions,
+    /// Creating users, deactivating them and resetting their passwords.
+    AdministerUsers,
     /// The server's operating figures (`/metrics`).
     ReadMetrics,
 }
@@ -133,18 +138,23 @@ pub fn authorize(caller: &Caller, action: Action, scope: Scope) -> Result<()> {
         | Action::ReadCatalogue
         | Action::ExportCatalogue
         | Action::ResolveBarcode
-        | Action::PrintLabel => true,
+        | Action::PrintLabel
+        // Available quantities everywhere: what a doctor needs to prescribe
+        // for pickup at another member (extended prescriptions).
+        | Action::ReadAvailability => true,
         // Own institution always; the whole community for the centre's
-        // staff, auditors, and doctors (who check before they prescribe).
-        Action::ReadStock => {
-            own(scope) || caller.sees_whole_community() || caller.has_role(Role::Doctor)
-        }
+        // staff and auditors. Doctors check other members through
+        // `ReadAvailability`, which shows quantities but no costs, stock
+        // cards or batches.
+        Action::ReadStock => own(scope) || caller.sees_whole_community(),
         Action::AdjustStock => {
             (caller.has_role(Role::Pharmacist) && own(scope)) || acts_for_members(caller)
         }
         Action::ListUsers => caller.has_any_role(&[Role::Admin, Role::Auditor]) || own(scope),
         Action::MaintainCatalogue => centre && caller.has_any_role(&[Role::Buyer, Role::Admin]),
-        Action::AdministerInstitutions => centre && caller.has_role(Role::Admin),
+        Action::AdministerInstitutions | Action::AdministerUsers => {
+            centre && caller.has_role(Role::Admin)
+        }
         Action::ReadMetrics => centre && caller.has_any_role(&[Role::Admin, Role::Auditor]),
     };
     if allowed {
@@ -161,7 +171,8 @@ fn refusal(action: Action) -> &'static str {
         | Action::ReadCatalogue
         | Action::ExportCatalogue
         | Action::ResolveBarcode
-        | Action::PrintLabel => "not allowed",
+        | Action::PrintLabel
+        | Action::ReadAvailability => "not allowed",
         Action::ReadStock => "you can only see the stock of your own institution",
         Action::AdjustStock => {
             "stock adjustments are made by the institution's pharmacist or the logistics centre's warehouse"
@@ -173,6 +184,7 @@ fn refusal(action: Action) -> &'static str {
         Action::AdministerInstitutions => {
             "institutions are activated and deactivated by the logistics centre's administrators"
         }
+        Action::AdministerUsers => "users are managed by the logistics centre's administrators",
         Action::ReadMetrics => {
             "the server's figures are for the logistics centre's administrators and auditors"
         }
@@ -238,7 +250,6 @@ mod tests {
         use Place::*;
         const ALL: &[&str] = &["*"];
         const STAFF_READ: &[&str] = &[
-            "clinic doctor",
             "centre admin",
             "centre buyer",
             "centre warehouse",
@@ -263,6 +274,7 @@ mod tests {
             Action::ExportCatalogue,
             Action::ResolveBarcode,
             Action::PrintLabel,
+            Action::ReadAvailability,
         ] {
             t.insert(a, everywhere(ALL));
         }
@@ -298,6 +310,7 @@ mod tests {
         );
         t.insert(Action::MaintainCatalogue, everywhere(MAINTAIN));
         t.insert(Action::AdministerInstitutions, everywhere(ADMIN));
+        t.insert(Action::AdministerUsers, everywhere(ADMIN));
         t.insert(Action::ReadMetrics, everywhere(LIST_ALL));
         t
     }

@@ -18,6 +18,8 @@ pub struct UserView {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub institution: institution::Model,
+    /// A deactivated user cannot sign in.
+    pub active: bool,
 }
 
 impl Backend {
@@ -86,6 +88,7 @@ impl Backend {
                     .cloned()
                     .ok_or_else(|| Error::not_found("institution", u.institution_id))?;
                 Ok(UserView {
+                    active: u.active,
                     id: u.id,
                     username: u.username,
                     display_name: u.display_name,

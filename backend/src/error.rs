@@ -107,6 +107,10 @@ pub enum StateReason {
     ItemStatusTransition,
     ItemSuspended,
     ItemDelisted,
+    /// The user account is already in the state asked for.
+    UserUnchanged,
+    /// Administrators cannot lock themselves out.
+    OwnAccount,
 }
 
 impl StateReason {
@@ -121,6 +125,8 @@ impl StateReason {
             StateReason::ItemStatusTransition => "ITEM_STATUS_TRANSITION",
             StateReason::ItemSuspended => "ITEM_SUSPENDED",
             StateReason::ItemDelisted => "ITEM_DELISTED",
+            StateReason::UserUnchanged => "USER_UNCHANGED",
+            StateReason::OwnAccount => "OWN_ACCOUNT",
         }
     }
 
@@ -135,6 +141,8 @@ impl StateReason {
             StateReason::ItemStatusTransition => "品种当前状态不允许此变更",
             StateReason::ItemSuspended => "该品种已暂停供应",
             StateReason::ItemDelisted => "该品种已从目录中撤销",
+            StateReason::UserUnchanged => "该账号已处于此状态",
+            StateReason::OwnAccount => "不能停用自己的账号",
         }
     }
 }
@@ -149,6 +157,10 @@ pub enum AuthFailure {
     UserDisabled,
     /// The user's institution was deactivated; its sessions stop working.
     InstitutionInactive,
+    /// A browser session's cookie came on a request that changes something
+    /// without the web app's own header: a cross-site forgery, or a client
+    /// that should send a bearer token instead.
+    MissingCsrfHeader,
 }
 
 impl std::fmt::Display for AuthFailure {
@@ -161,6 +173,9 @@ impl std::fmt::Display for AuthFailure {
             AuthFailure::BadCredentials => "wrong username or password",
             AuthFailure::UserDisabled => "this account is disabled",
             AuthFailure::InstitutionInactive => "your institution has been deactivated",
+            AuthFailure::MissingCsrfHeader => {
+                "a browser session may change data only from the yaolian web app (X-Yaolian-Web header missing)"
+            }
         })
     }
 }
@@ -218,6 +233,7 @@ impl Error {
                 AuthFailure::BadCredentials => "用户名或密码错误".into(),
                 AuthFailure::UserDisabled => "账号已停用".into(),
                 AuthFailure::InstitutionInactive => "所在机构已停用".into(),
+                AuthFailure::MissingCsrfHeader => "请求被拒绝：请从药链工作台操作".into(),
             },
             Error::Forbidden(_) => "无权执行此操作".into(),
             Error::NotFound { .. } => "未找到记录".into(),

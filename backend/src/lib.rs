@@ -16,9 +16,11 @@ macro_rules! sealed {
     };
 }
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod availability;
 pub mod backup;
 pub mod barcode;
 pub mod catalogue;

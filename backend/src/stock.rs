@@ -19,6 +19,16 @@ use uuid::Uuid;
 
 pub const MAX_REASON_CHARS: usize = 500;
 
+/// Which balances a stock list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StockFilter<'a> {
+    pub item_id: Option<Uuid>,
+    /// The catalogue search (name, pinyin initials, codes).
+    pub search: Option<&'a str>,
+    /// Whether batches with nothing on hand are listed too.
+    pub include_empty: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct StockBalanceView {
     pub balance: stock_balance::Model,
@@ -80,17 +90,21 @@ impl Backend {
     /// Balances of one institution, optionally of one item, soonest expiry
     /// first (the order stock should leave the shelf).
     #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
+    /// Stock balances of one institution, soonest expiry first.
     pub async fn stock(
         &self,
         caller: &Caller,
         institution_id: Uuid,
-        item_id: Option<Uuid>,
+        filter: StockFilter<'_>,
         page: PageRequest,
     ) -> Result<Page<StockBalanceView>> {
         let inst = self
             .institution_in_community(caller, institution_id)
             .await?;
         authz::authorize(caller, Action::ReadStock, Self::scope(&inst))?;
+        let matching = self
+            .matching_item_ids(caller.community_id, filter.search)
+            .await?;
         let limit = page.limit()?;
         let after = page.after_key()?.map(|k| parse_stock_key(&k)).transpose()?;
 
@@ -104,8 +118,22 @@ impl Backend {
             )
             .select_also(batch::Entity)
             .filter(stock_balance::Column::InstitutionId.eq(inst.id));
-        if let Some(item_id) = item_id {
+        if let Some(item_id) = filter.item_id {
             query = query.filter(stock_balance::Column::ItemId.eq(item_id));
+        }
+        if let Some(ids) = matching {
+            if ids.is_empty() {
+                return Ok(page::build(
+                    Vec::new(),
+                    limit,
+                    page.after.is_some(),
+                    stock_key,
+                ));
+            }
+            query = query.filter(stock_balance::Column::ItemId.is_in(ids));
+        }
+        if !filter.include_empty {
+            query = query.filter(stock_balance::Column::OnHand.ne(0));
         }
         if let Some((expiry, batch_id)) = after {
             query = query.filter(

@@ -47,6 +47,7 @@ pub struct Query(
 pub struct Mutation(
     directory::mutation::AuthMutation,
     directory::mutation::DirectoryMutation,
+    directory::mutation::AccountMutation,
     stock::mutation::StockMutation,
     catalogue::mutation::CatalogueMutation,
 );

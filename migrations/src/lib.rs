@@ -10,6 +10,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_catalogue;
 mod m20261201_000003_sign_in_throttle;
 mod m20261201_000004_document_lines;
+mod m20261202_000005_generic_name;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_catalogue::Migration),
             Box::new(m20261201_000003_sign_in_throttle::Migration),
             Box::new(m20261201_000004_document_lines::Migration),
+            Box::new(m20261202_000005_generic_name::Migration),
         ]
     }
 }

@@ -570,6 +570,18 @@ pub const DEMO_ITEMS: &[DemoItem] = items![
         100,
         15
     ),
+    // A second strength of YP0001 from another maker: what the doctors'
+    // stock check offers as an alternative. Held at the centre only.
+    (
+        "YP0051",
+        "阿莫西林胶囊",
+        "Amoxicillin Capsules",
+        "胶囊剂",
+        "0.5g",
+        "粒",
+        20,
+        21
+    ),
 ];
 
 use yaolian_backend::catalogue::{ItemDraft, PackageLevelDraft};
@@ -597,7 +609,7 @@ pub fn demo_trace_prefix(index: usize, level: i32) -> String {
 /// ATC-like classes for the NHSA codes of the western drugs.
 fn atc_class(code: &str) -> &'static str {
     match code {
-        "YP0001" | "YP0038" => "J01CA",
+        "YP0001" | "YP0038" | "YP0051" => "J01CA",
         "YP0002" | "YP0037" => "J01DC",
         "YP0003" => "J01MA",
         "YP0004" => "J01FA",
@@ -624,7 +636,7 @@ pub fn demo_draft(index: usize, spec: &DemoItem) -> ItemDraft {
     let consumable = spec.code.starts_with("HC");
     let tcm = matches!(spec.code, "YP0049" | "YP0050");
     let antibiotic_level = match spec.code {
-        "YP0001" | "YP0002" | "YP0004" | "YP0005" | "YP0038" => 1,
+        "YP0001" | "YP0002" | "YP0004" | "YP0005" | "YP0038" | "YP0051" => 1,
         "YP0003" | "YP0037" => 2,
         _ => 0,
     };

@@ -70,7 +70,7 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::internal(format_args!("password hashing failed: {e}")))
 }
 
-fn verify_password(password: &str, phc: &str) -> bool {
+pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)

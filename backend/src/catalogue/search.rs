@@ -85,6 +85,22 @@ impl<'q> Query<'q> {
     }
 }
 
+/// A search as the index compares it: trimmed, lower-case, bounded; blank
+/// is no search.
+fn normalise_query(search: Option<&str>) -> Result<Option<String>> {
+    let query = search
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
+    if query.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(Error::validation(
+            "search",
+            "must be at most 100 characters",
+            "搜索词最多 100 个字符",
+        ));
+    }
+    Ok(query)
+}
+
 fn haystack(search_text: &str) -> String {
     let words: Vec<&str> = search_text.split('|').filter(|w| !w.is_empty()).collect();
     format!("|{}|", words.join("|"))
@@ -151,6 +167,31 @@ impl Backend {
         Ok(index)
     }
 
+    /// The ids of every item of the community that matches `search`, best
+    /// first (the ranking of [`Backend::search_items`]), for screens that
+    /// filter something else by item: stock, availability. `None` for a
+    /// blank search (no filter).
+    pub(crate) async fn matching_item_ids(
+        &self,
+        community_id: Uuid,
+        search: Option<&str>,
+    ) -> Result<Option<Vec<Uuid>>> {
+        let Some(query) = normalise_query(search)? else {
+            return Ok(None);
+        };
+        let gtin14 = yaolian_labels::gtin::normalize_to_gtin14(&query);
+        let word_start = format!("|{query}");
+        let matcher = Query::new(&query, &word_start, gtin14.as_deref());
+        let index = self.search_index(community_id).await?;
+        let mut hits: Vec<(u8, &Entry)> = index
+            .entries
+            .iter()
+            .filter_map(|e| matcher.rank(e).map(|r| (r, e)))
+            .collect();
+        hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.order.cmp(&b.1.order)));
+        Ok(Some(hits.into_iter().map(|(_, e)| e.id).collect()))
+    }
+
     /// Searches the caller's catalogue. Without `search`, lists every item
     /// by name.
     #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
@@ -171,16 +212,7 @@ impl Backend {
             Some(k) => k.parse().map_err(|_| crate::page::bad_cursor())?,
             None => 0,
         };
-        let query = search
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty());
-        if query.as_ref().is_some_and(|q| q.chars().count() > 100) {
-            return Err(Error::validation(
-                "search",
-                "must be at most 100 characters",
-                "搜索词最多 100 个字符",
-            ));
-        }
+        let query = normalise_query(search)?;
         let gtin14 = query
             .as_deref()
             .and_then(yaolian_labels::gtin::normalize_to_gtin14);

@@ -1,10 +1,12 @@
-//! Signing in and out; institutions in and out of service.
+//! Signing in and out; institutions in and out of service; user accounts.
 
-use super::types::{Institution, User};
+use super::types::{Institution, Role, User};
 use crate::context::{ContextExt, parse_id};
 use crate::error::GqlResult;
+use async_graphql::InputObject;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use yaolian_backend::accounts::NewUser;
 
 #[derive(SimpleObject)]
 pub struct LoginPayload {
@@ -83,5 +85,93 @@ impl DirectoryMutation {
             .await
             .gql()
             .map(Institution)
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    /// Letters, digits, '.', '_' and '-'; stored in lower case.
+    username: String,
+    display_name: String,
+    institution_id: ID,
+    roles: Vec<Role>,
+    /// At least 10 characters; common passwords are refused.
+    password: String,
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+/// User accounts: ADMIN at the logistics centre, except `changePassword`,
+/// which is everyone's own.
+#[Object]
+impl AccountMutation {
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+        let caller = ctx.caller()?;
+        let institution_id = parse_id(&input.institution_id, "institutionId")?;
+        ctx.backend()
+            .create_user(
+                caller,
+                NewUser {
+                    username: input.username,
+                    display_name: input.display_name,
+                    institution_id,
+                    roles: input.roles.into_iter().map(Into::into).collect(),
+                    password: input.password,
+                },
+            )
+            .await
+            .gql()
+            .map(User)
+    }
+
+    /// The user can no longer sign in, and their open sessions end at once.
+    async fn deactivate_user(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<User> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&id, "id")?;
+        ctx.backend()
+            .deactivate_user(caller, id, &reason)
+            .await
+            .gql()
+            .map(User)
+    }
+
+    async fn reactivate_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&id, "id")?;
+        ctx.backend()
+            .reactivate_user(caller, id)
+            .await
+            .gql()
+            .map(User)
+    }
+
+    /// Sets a new password for a user; their open sessions end.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        new_password: String,
+    ) -> Result<bool> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&id, "id")?;
+        ctx.backend()
+            .reset_password(caller, id, new_password)
+            .await
+            .gql()
+    }
+
+    /// Changes the caller's own password; their other sessions end.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<bool> {
+        let caller = ctx.caller()?;
+        ctx.backend()
+            .change_password(caller, current_password, new_password)
+            .await
+            .gql()
     }
 }

@@ -57,6 +57,10 @@ impl User {
     async fn institution(&self) -> Institution {
         Institution(self.0.institution.clone())
     }
+    /// A deactivated user cannot sign in.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
 }
 
 pub struct Institution(pub model::Institution);

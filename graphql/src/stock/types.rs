@@ -167,3 +167,70 @@ impl StockMovement {
         load_batch(ctx, self.0.batch_id).await
     }
 }
+
+/// How much of an item can be used now at one institution: quantities and
+/// the earliest expiry only (no costs, no batches).
+pub struct LocationAvailability(pub yaolian_backend::availability::LocationAvailability);
+
+#[Object]
+impl LocationAvailability {
+    async fn institution(&self) -> Institution {
+        Institution(self.0.institution.clone())
+    }
+    /// Base units on hand and not reserved, in batches that may be used.
+    async fn available(&self) -> i64 {
+        self.0.available
+    }
+    async fn earliest_expiry(&self) -> Option<NaiveDate> {
+        self.0.earliest_expiry
+    }
+}
+
+pub struct AlternativeAvailability(pub yaolian_backend::availability::AlternativeAvailability);
+
+#[Object]
+impl AlternativeAvailability {
+    async fn item(&self) -> Item {
+        Item::new(self.0.item.clone())
+    }
+    async fn locations(&self) -> Vec<LocationAvailability> {
+        self.0
+            .locations
+            .iter()
+            .cloned()
+            .map(LocationAvailability)
+            .collect()
+    }
+}
+
+pub struct StockAvailability(pub yaolian_backend::availability::StockAvailability);
+
+#[Object]
+impl StockAvailability {
+    async fn item(&self) -> Item {
+        Item::new(self.0.item.clone())
+    }
+    /// Whether the item may be used at the pickup institution's level.
+    async fn allowed_at_pickup(&self) -> bool {
+        self.0.allowed_at_pickup
+    }
+    /// The pickup institution first, then its township centre, the county
+    /// hospital and the logistics centre.
+    async fn locations(&self) -> Vec<LocationAvailability> {
+        self.0
+            .locations
+            .iter()
+            .cloned()
+            .map(LocationAvailability)
+            .collect()
+    }
+    /// Other active items with the same generic name and dosage form.
+    async fn alternatives(&self) -> Vec<AlternativeAvailability> {
+        self.0
+            .alternatives
+            .iter()
+            .cloned()
+            .map(AlternativeAvailability)
+            .collect()
+    }
+}

@@ -103,7 +103,7 @@ fn seeding_the_demo_twice_adds_nothing() {
     assert!(first.status.success());
     let err = String::from_utf8_lossy(&first.stderr);
     assert!(
-        err.contains("demo county loaded: 11 institutions, 16 users, 54 items"),
+        err.contains("demo county loaded: 11 institutions, 16 users, 55 items"),
         "{err}"
     );
     assert!(err.contains("pharmacist.vc0101"));

@@ -28,7 +28,9 @@ fn schema_names_the_agreed_operations() {
         "me: User!",
         "institutions: [Institution!]!",
         "users(institutionId: ID): [User!]!",
-        "stock(institutionId: ID!, itemId: ID, first: Int, after: String): StockBalanceConnection!",
+        "stock(institutionId: ID!, itemId: ID, search: String, inStockOnly: Boolean! = false, first: Int, after: String): StockBalanceConnection!",
+        "stockAvailability(itemId: ID!, pickupInstitutionId: ID): StockAvailability!",
+        "stockSearch(search: String!, pickupInstitutionId: ID, first: Int): [StockAvailability!]!",
         "stockCard(institutionId: ID!, batchId: ID!, first: Int, after: String): StockMovementConnection!",
         "adjustStock(input: AdjustStockInput!): StockMovement!",
     ] {
