@@ -1,6 +1,15 @@
 //! Who sent the request, decided once per request in one place: the
 //! `Auth` and `SignedIn` extractors, used by the GraphQL handler and the
 //! downloads alike. Resolvers then ask the context for the caller.
+//!
+//! Two ways in, one session table behind both:
+//! - `Authorization: Bearer <token>`, for scanners and API clients;
+//! - the web app's `yaolian_session` cookie (HttpOnly, SameSite=Strict; see
+//!   `session.rs`). A request that changes something (any method but GET
+//!   and HEAD) must also carry the `X-Yaolian-Web` header: a page on
+//!   another site cannot add a custom header without a CORS preflight,
+//!   which this server never grants, so a forged form post is refused even
+//!   where a browser would have sent the cookie.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
@@ -48,19 +57,24 @@ impl Auth {
         }
     }
 
-    /// Looks the bearer token of a request up (no header: anonymous).
+    /// Looks the bearer token (or else the session cookie) of a request up;
+    /// neither: anonymous.
     pub async fn of(backend: &Backend, parts: &Parts) -> Auth {
-        match parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-        {
-            None => Auth::Anonymous,
-            Some(value) => match bearer(value) {
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            return match value.to_str().ok().and_then(bearer) {
                 Some(token) => Auth::from_result(backend.authenticate(token).await),
                 None => Auth::Refused(AuthFailure::InvalidToken),
-            },
+            };
         }
+        let Some(token) = session_cookie(&parts.headers) else {
+            return Auth::Anonymous;
+        };
+        let safe =
+            parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+        if !safe && !parts.headers.contains_key(WEB_HEADER) {
+            return Auth::Refused(AuthFailure::MissingCsrfHeader);
+        }
+        Auth::from_result(backend.authenticate(token).await)
     }
 }
 
@@ -99,6 +113,24 @@ where
     }
 }
 
+/// The cookie that holds a web session's token.
+pub const SESSION_COOKIE: &str = "yaolian_session";
+/// The header the web app sends with every request (see the module docs).
+pub const WEB_HEADER: &str = "x-yaolian-web";
+
+/// The session token of a request's `Cookie` headers, if there is one.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty())
+}
+
 /// The bearer token of an `Authorization` header value, if it is one.
 pub fn bearer(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim().split_once(' ')?;
@@ -107,7 +139,25 @@ pub fn bearer(header: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::bearer;
+    use super::{bearer, session_cookie};
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; yaolian_session=tok ; b=2"),
+        );
+        assert_eq!(session_cookie(&h), Some("tok"));
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("yaolian_sessionx=no"),
+        );
+        h.append(header::COOKIE, HeaderValue::from_static("yaolian_session="));
+        assert_eq!(session_cookie(&h), None);
+    }
 
     #[test]
     fn bearer_tokens_are_extracted() {

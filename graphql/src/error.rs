@@ -150,11 +150,15 @@ pub fn error_response(err: Error) -> Response {
         Error::Conflict(_) | Error::IllegalState { .. } => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let body = request_error(
+    let mut body = request_error(
         err.code(),
         err.code(),
         &format!("{err} ({})", err.message_zh()),
     );
+    if let Some(ext) = body.pointer_mut("/errors/0/extensions") {
+        ext["messageEn"] = serde_json::Value::from(err.to_string());
+        ext["messageZh"] = serde_json::Value::from(err.message_zh());
+    }
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

@@ -1,4 +1,5 @@
-//! The HTTP surface: `/graphql`, a query console at `/`, `/healthz`, `/readyz`,
+//! The HTTP surface: the web app at `/` (see `web.rs`), `/graphql`, a query
+//! console at `/graphiql`, `/healthz`, `/readyz`,
 //! `/metrics` (signed-in administrators and auditors; or
 //! [`metrics_router`] on a private address).
 //!
@@ -75,12 +76,14 @@ pub fn router_with(backend: Backend, http: HttpSettings) -> Router {
     };
     Router::new()
         .route("/metrics", get(crate::observe::metrics))
-        .route("/", get(console))
+        .route("/graphiql", get(console))
         .route("/graphql", get(console).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(crate::catalogue::files::routes())
         .merge(crate::barcode::files::routes())
+        .merge(crate::session::routes())
+        .fallback(get(crate::web::serve))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
         .layer(CatchPanicLayer::custom(|_| {

@@ -15,6 +15,8 @@ pub mod limits;
 pub mod loaders;
 pub mod observe;
 pub mod schema;
+pub mod session;
 pub mod stock;
+pub mod web;
 
 pub use http::{metrics_router, router, router_with, service};

@@ -2,7 +2,9 @@
 
 mod common;
 
+mod accounts;
 mod auth;
+mod availability;
 mod barcode;
 mod catalogue;
 mod cli;
@@ -15,3 +17,4 @@ mod schema;
 mod security;
 mod stock;
 mod tenancy;
+mod web;

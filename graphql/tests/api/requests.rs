@@ -105,7 +105,7 @@ async fn health_readiness_and_the_console() {
     assert_eq!(get("/healthz").await.unwrap().text().await.unwrap(), "ok");
     let ready = get("/readyz").await.unwrap();
     assert_eq!(ready.status().as_u16(), 200);
-    let page = get("/").await.unwrap();
+    let page = get("/graphiql").await.unwrap();
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .unwrap()
