@@ -32,6 +32,31 @@ export const pages: RouteRecordRaw[] = [
     component: () => import('@/views/StockCard.vue'),
     meta: { title: 'stock.card', roles: ['PHARMACIST', 'WAREHOUSE', 'ADMIN', 'AUDITOR', 'BUYER'] },
   },
+  {
+    path: '/check',
+    component: () => import('@/views/StockCheck.vue'),
+    meta: { title: 'nav.stockCheck', menu: true },
+  },
+  {
+    path: '/catalogue',
+    component: () => import('@/views/CatalogueDesk.vue'),
+    meta: { title: 'nav.catalogue', menu: true },
+  },
+  {
+    path: '/catalogue/:id',
+    component: () => import('@/views/ItemPage.vue'),
+    meta: { title: 'nav.catalogue' },
+  },
+  {
+    path: '/users',
+    component: () => import('@/views/UserAdmin.vue'),
+    meta: { title: 'nav.users', roles: ['ADMIN'], menu: true },
+  },
+  {
+    path: '/password',
+    component: () => import('@/views/ChangePassword.vue'),
+    meta: { title: 'nav.password' },
+  },
 ]
 
 const routes: RouteRecordRaw[] = [
