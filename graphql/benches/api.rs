@@ -865,6 +865,91 @@ async fn resolve(label: &str, postgres: Option<&str>) {
     }
 }
 
+const STOCK_SEARCH: &str = "query($s: String!, $p: ID) { stockSearch(search: $s, pickupInstitutionId: $p, first: 10) {
+    item { id genericName strength } allowedAtPickup
+    locations { institution { id kind } available earliestExpiry }
+    alternatives { item { id genericName strength } locations { institution { id } available } } } }";
+
+/// The doctors' stock check at county scale (2,000 more items, 10,000
+/// batches, each held at the four places a village pickup looks at).
+async fn availability(label: &str, postgres: Option<&str>) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let server = Arc::new(Server::start(postgres).await);
+    let community = server.county.community_id;
+    let buyer = server.county.users["buyer"];
+    yaolian_seed::scale::load_catalogue(&server.db, community, buyer, Utc::now(), 2_000)
+        .await
+        .expect("scale catalogue");
+    let items: Vec<Uuid> = yaolian_backend::entity::item::Entity::find()
+        .filter(yaolian_backend::entity::item::Column::Code.starts_with("SC"))
+        .all(server.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let places: Vec<Uuid> = ["DEMO-VC0101", "DEMO-TH01", "DEMO-CH", "DEMO-LC"]
+        .iter()
+        .map(|c| server.county.institution(c))
+        .collect();
+    let t = Instant::now();
+    let batches =
+        yaolian_seed::scale::load_stock(&server.db, buyer, Utc::now(), &items, 5, &places)
+            .await
+            .expect("scale stock");
+    println!(
+        "\n## stockSearch over HTTP, {} items, {batches} batches at 4 places — {label} (loaded in {:.0} s)",
+        items.len() + 55,
+        t.elapsed().as_secs_f64()
+    );
+    let token = Arc::new(server.login("doctor.th01").await);
+    let pickup = places[0].to_string();
+    let queries: Arc<Vec<&str>> = Arc::new(vec![
+        "amxl",
+        "头孢",
+        "片",
+        "metformin",
+        "SC000123",
+        "zsy",
+        "胶囊",
+        "维生素",
+        "注射",
+        "ceftriaxone",
+    ]);
+    println!("| clients | searches/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|");
+    for clients in [1usize, 8] {
+        let (server, token, queries, pickup) = (
+            server.clone(),
+            token.clone(),
+            queries.clone(),
+            pickup.clone(),
+        );
+        let f = load(clients, 800 / clients, move |c, n| {
+            let (server, token, pickup) = (server.clone(), token.clone(), pickup.clone());
+            let q = queries[(c * 7 + n) % queries.len()];
+            async move {
+                server
+                    .call(
+                        &token,
+                        json!({"query": STOCK_SEARCH, "variables": {"s": q, "p": pickup}}),
+                        "/data/stockSearch",
+                        "array",
+                    )
+                    .await
+            }
+        })
+        .await;
+        println!(
+            "| {clients} | {:.0} | {:.2} | {:.2} |",
+            f.per_second, f.p50_ms, f.p99_ms
+        );
+        if f.errors > 0 {
+            println!("(errors: {})", f.errors);
+        }
+    }
+}
+
 /// Catalogue export and import of 20,000 items through the services.
 async fn excel(label: &str, postgres: Option<&str>) {
     let big = Server::start(postgres).await;
@@ -1154,6 +1239,12 @@ fn main() {
             search("SQLite", None).await;
             if let Some(url) = pg.as_deref() {
                 search("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("availability") {
+            availability("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                availability("PostgreSQL", Some(url)).await;
             }
         }
         if wanted("resolve") {

@@ -652,6 +652,45 @@ pub async fn load_catalogue(
     load.commit().await
 }
 
+/// County-scale stock for the availability bench: `batches_per_item`
+/// batches of each of `items`, each held at every one of `institutions`
+/// with opening stock, through the ledger, in one transaction.
+pub async fn load_stock(
+    db: &Database,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    items: &[Uuid],
+    batches_per_item: usize,
+    institutions: &[Uuid],
+) -> Result<usize> {
+    use yaolian_backend::enums::BatchStatus;
+    let today = yaolian_backend::clock::business_date(now);
+    let mut load = Loader::begin(db, now).await?;
+    load.act_as(user_id);
+    let mut batches = 0;
+    for (i, item) in items.iter().enumerate() {
+        for j in 0..batches_per_item {
+            let expiry = today + chrono::Duration::days(30 + ((i * 37 + j * 101) % 700) as i64);
+            let batch = load
+                .batch(
+                    *item,
+                    &format!("S{i:05}{j:02}"),
+                    expiry,
+                    None,
+                    BatchStatus::Available,
+                )
+                .await?;
+            for inst in institutions {
+                load.opening_stock(*inst, batch, 100 + ((i + j) % 50) as i64 * 10, Some(25))
+                    .await?;
+            }
+            batches += 1;
+        }
+    }
+    load.commit().await?;
+    Ok(batches)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,6 +179,20 @@ test('a catalogue edit round trip, and an import dry run that reports the bad ce
   await expect(page.getByTestId('item-form').locator('.el-form-item__error').first()).toBeVisible()
   await page.getByRole('button', { name: '取消' }).click()
 
+  // A new item: the missing name is refused on its field, then it saves.
+  await page.goto('/catalogue')
+  await page.getByTestId('item-new').click()
+  const create = page.getByTestId('item-create-form')
+  await create.locator('input[name=code]').fill('E2E0001')
+  await create.locator('input[name=dosageForm]').fill('片剂')
+  await create.locator('input[name=strength]').fill('10mg')
+  await create.locator('input[name=baseUnit]').fill('片')
+  await page.getByTestId('item-create').click()
+  await expect(create.locator('.el-form-item__error').first()).toBeVisible()
+  await create.locator('input[name=genericName]').fill('测试维生素片')
+  await page.getByTestId('item-create').click()
+  await expect(page.locator('h2')).toContainText('测试维生素片')
+
   // The export, with one GTIN's check digit broken, as a buyer's typo.
   const { gql } = await api(baseURL!, 'buyer')
   const gtin: string = (await gql('{ items(search: "YP0001") { nodes { gtins } } }')).items.nodes[0].gtins[0]

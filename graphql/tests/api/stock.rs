@@ -455,3 +455,40 @@ async fn who_may_adjust_whose_stock() {
     let token = app.login("pharmacist.vc0101").await;
     assert_eq!(app.balance(&token, &clinic, &batch).await.0, 63);
 }
+
+#[tokio::test]
+async fn the_stock_list_filters_by_the_catalogue_search_and_can_hide_empty_batches() {
+    let app = TestApp::spawn().await;
+    let token = app.login("pharmacist.vc0101").await;
+    let clinic = app.institution("DEMO-VC0101");
+    const Q: &str = "query($i: ID!, $s: String, $o: Boolean!) {
+        stock(institutionId: $i, search: $s, inStockOnly: $o, first: 50) {
+            nodes { onHand item { code } batch { lotNumber expiryDate } } } }";
+    let list =
+        |s: Option<&str>, o: bool| app.gql(Some(&token), Q, json!({ "i": clinic, "s": s, "o": o }));
+    let body = list(Some("amxl"), false).await;
+    let nodes = body["data"]["stock"]["nodes"].as_array().unwrap();
+    // YP0001's shelf batch and the expired one, soonest expiry first.
+    let lots: Vec<&str> = nodes
+        .iter()
+        .map(|n| n["batch"]["lotNumber"].as_str().unwrap())
+        .collect();
+    assert_eq!(lots.len(), 2, "{body}");
+    assert_eq!(lots[0], "EXP2301X");
+    assert!(nodes.iter().all(|n| n["item"]["code"] == "YP0001"));
+    // Write the shelf batch down to nothing: `inStockOnly` leaves it out.
+    let shelf = app.batch(lots[1]);
+    let moved = app
+        .adjust(&token, &clinic, &shelf, -60, "破损", "empty-the-shelf")
+        .await;
+    assert_eq!(moved["data"]["adjustStock"]["balanceAfter"], 0, "{moved}");
+    let all = list(Some("amxl"), false).await;
+    assert_eq!(all["data"]["stock"]["nodes"].as_array().unwrap().len(), 2);
+    let held = list(Some("amxl"), true).await;
+    let held = held["data"]["stock"]["nodes"].as_array().unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0]["batch"]["lotNumber"], "EXP2301X");
+    // A search that matches nothing is an empty list, not an error.
+    let none = list(Some("zzzzqqq"), false).await;
+    assert_eq!(none["data"]["stock"]["nodes"], json!([]));
+}
