@@ -12,10 +12,11 @@ use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
 use crate::catalogue::allowed_at;
 use crate::clock::business_date;
-use crate::entity::enums::{InstitutionKind, ItemStatus};
+use crate::entity::enums::{BatchStatus, InstitutionKind, ItemStatus};
 use crate::entity::{batch, institution, item, stock_balance};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -46,8 +47,20 @@ pub struct StockAvailability {
     /// hospital and the logistics centre (each once).
     pub locations: Vec<LocationAvailability>,
     /// Other ACTIVE items with the same generic name and dosage form (other
-    /// strengths, other manufacturers).
+    /// strengths, other manufacturers): at most [`MAX_ALTERNATIVES`], those
+    /// held nearest the pickup first.
     pub alternatives: Vec<AlternativeAvailability>,
+}
+
+/// Alternatives shown per item.
+pub const MAX_ALTERNATIVES: usize = 10;
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct Held {
+    item_id: Uuid,
+    institution_id: Uuid,
+    available: i64,
+    earliest_expiry: Option<NaiveDate>,
 }
 
 /// At most this many items per stock search.
@@ -129,19 +142,8 @@ impl Backend {
         )?;
         let conn = self.db.conn();
         let pickup_id = pickup.unwrap_or(caller.institution_id);
-        let institutions = institution::Entity::find()
-            .filter(institution::Column::CommunityId.eq(caller.community_id))
-            .order_by_asc(institution::Column::Code)
-            .all(conn)
-            .await?;
-        let pickup = institutions
-            .iter()
-            .find(|i| i.id == pickup_id)
-            .ok_or_else(|| Error::not_found("institution", pickup_id))?;
-        let places = places(pickup, &institutions);
-
         // Alternatives: same generic name and dosage form, ACTIVE, not one
-        // of the items asked about.
+        // of the items asked about. Read side by side with the places.
         let names: Vec<String> = {
             let mut n: Vec<String> = items.iter().map(|i| i.generic_name.clone()).collect();
             n.sort();
@@ -149,17 +151,29 @@ impl Backend {
             n
         };
         let asked: Vec<Uuid> = items.iter().map(|i| i.id).collect();
-        let others = if names.is_empty() {
-            Vec::new()
-        } else {
+        let institutions = institution::Entity::find()
+            .filter(institution::Column::CommunityId.eq(caller.community_id))
+            .order_by_asc(institution::Column::Code)
+            .all(conn);
+        let others = async {
+            if names.is_empty() {
+                return Ok(Vec::new());
+            }
             item::Entity::find()
                 .filter(item::Column::CommunityId.eq(caller.community_id))
-                .filter(item::Column::GenericName.is_in(names))
+                .filter(item::Column::GenericName.is_in(names.clone()))
                 .filter(item::Column::Status.eq(ItemStatus::Active))
                 .order_by_asc(item::Column::Code)
                 .all(conn)
-                .await?
+                .await
         };
+        let (institutions, others) = tokio::join!(institutions, others);
+        let (institutions, others) = (institutions?, others?);
+        let pickup = institutions
+            .iter()
+            .find(|i| i.id == pickup_id)
+            .ok_or_else(|| Error::not_found("institution", pickup_id))?;
+        let places = places(pickup, &institutions);
 
         let mut all_ids: Vec<Uuid> = asked.clone();
         all_ids.extend(others.iter().map(|o| o.id));
@@ -167,7 +181,19 @@ impl Backend {
         all_ids.dedup();
         let place_ids: Vec<Uuid> = places.iter().map(|p| p.id).collect();
         let today = business_date(self.clock.now());
-        let rows: Vec<(stock_balance::Model, Option<batch::Model>)> = stock_balance::Entity::find()
+        // Summed in the database: a row per (item, place), not per batch.
+        // Usable means what `ledger::block_reason` allows: AVAILABLE and
+        // not past its expiry date.
+        let free = "stock_balance.on_hand - stock_balance.reserved";
+        let rows: Vec<Held> = stock_balance::Entity::find()
+            .select_only()
+            .column(stock_balance::Column::ItemId)
+            .column(stock_balance::Column::InstitutionId)
+            .column_as(
+                Expr::cust(format!("CAST(SUM({free}) AS BIGINT)")),
+                "available",
+            )
+            .column_as(batch::Column::ExpiryDate.min(), "earliest_expiry")
             .join(
                 JoinType::InnerJoin,
                 stock_balance::Entity::belongs_to(batch::Entity)
@@ -175,28 +201,25 @@ impl Backend {
                     .to(batch::Column::Id)
                     .into(),
             )
-            .select_also(batch::Entity)
             .filter(stock_balance::Column::ItemId.is_in(all_ids))
             .filter(stock_balance::Column::InstitutionId.is_in(place_ids))
+            .filter(batch::Column::Status.eq(BatchStatus::Available))
+            .filter(batch::Column::ExpiryDate.gte(today))
+            .filter(Expr::cust(format!("{free} > 0")))
+            .group_by(stock_balance::Column::ItemId)
+            .group_by(stock_balance::Column::InstitutionId)
+            .into_model::<Held>()
             .all(conn)
             .await?;
-        let mut held: HashMap<(Uuid, Uuid), (i64, Option<NaiveDate>)> = HashMap::new();
-        for (balance, batch) in rows {
-            let Some(batch) = batch else { continue };
-            let free = balance.on_hand - balance.reserved;
-            if free <= 0 || crate::ledger::block_reason(&batch, today).is_some() {
-                continue;
-            }
-            let entry = held
-                .entry((balance.item_id, balance.institution_id))
-                .or_insert((0, None));
-            entry.0 += free;
-            entry.1 = Some(
-                entry
-                    .1
-                    .map_or(batch.expiry_date, |d| d.min(batch.expiry_date)),
-            );
-        }
+        let held: HashMap<(Uuid, Uuid), (i64, Option<NaiveDate>)> = rows
+            .into_iter()
+            .map(|r| {
+                (
+                    (r.item_id, r.institution_id),
+                    (r.available, r.earliest_expiry),
+                )
+            })
+            .collect();
         let at = |item_id: Uuid| -> Vec<LocationAvailability> {
             places
                 .iter()
@@ -214,7 +237,7 @@ impl Backend {
         Ok(items
             .into_iter()
             .map(|item| {
-                let alternatives = others
+                let mut alternatives: Vec<AlternativeAvailability> = others
                     .iter()
                     .filter(|o| {
                         o.id != item.id
@@ -226,6 +249,14 @@ impl Backend {
                         locations: at(o.id),
                     })
                     .collect();
+                // What can be had soonest first: nearest to the pickup,
+                // then most available; a doctor reads a handful.
+                alternatives.sort_by_key(|a| {
+                    let first = a.locations.iter().position(|l| l.available > 0);
+                    let total: i64 = a.locations.iter().map(|l| l.available).sum();
+                    (first.unwrap_or(usize::MAX), -total, a.item.code.clone())
+                });
+                alternatives.truncate(MAX_ALTERNATIVES);
                 StockAvailability {
                     allowed_at_pickup: allowed_at(&item, pickup.kind),
                     locations: at(item.id),

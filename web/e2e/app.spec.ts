@@ -60,7 +60,8 @@ test('a GS1 string typed as a wedge scanner types it shows the item, lot and exp
   // The field is ready for the next scan, and Tab ends a scan too.
   await expect(page.getByTestId('scan-field')).toHaveValue('')
   await wedge(page, gs1(pack, 'SN0002'), 'Tab')
-  await expect(page.getByTestId('scan-history').locator('tr')).toHaveCount(2)
+  await expect(page.getByTestId('scan-history').locator('tr[data-state=done]')).toHaveCount(2)
+  await expect(page.getByTestId('scan-current')).toHaveClass(/ok|warning/)
   await shot(page, 'scan-station')
 })
 
