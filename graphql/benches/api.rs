@@ -238,7 +238,7 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
             })
             .await
         };
-        let same = {
+        let baseline = |how: Baseline| {
             let (db, batches, item_of, hash) = (
                 server.db.clone(),
                 batches.clone(),
@@ -254,59 +254,14 @@ async fn adjust_stock(label: &str, postgres: Option<&str>) {
                 async move {
                     let q = if n % 2 == 0 { 1 } else { -1 };
                     let key = format!("{round}-{c}-{n}");
-                    raw_same_writes(
-                        &db,
-                        &gate,
-                        Baseline::SameWrites,
-                        &hash,
-                        centre,
-                        batch,
-                        item,
-                        user,
-                        q,
-                        key,
-                    )
-                    .await
+                    raw_same_writes(&db, &gate, how, &hash, centre, batch, item, user, q, key).await
                 }
             })
-            .await
         };
-        let cte = if postgres.is_some() {
-            let (db, batches, item_of, hash) = (
-                server.db.clone(),
-                batches.clone(),
-                item_of.clone(),
-                hash.clone(),
-            );
-            let gate = Arc::new(tokio::sync::Mutex::new(()));
-            let round = Uuid::now_v7();
-            Some(
-                load(clients, per_client, move |c, n| {
-                    let (db, gate, hash) = (db.clone(), gate.clone(), hash.clone());
-                    let batch = batches[c % batches.len()];
-                    let item = item_of[&batch];
-                    async move {
-                        let q = if n % 2 == 0 { 1 } else { -1 };
-                        let key = format!("{round}-{c}-{n}");
-                        raw_same_writes(
-                            &db,
-                            &gate,
-                            Baseline::Cte,
-                            &hash,
-                            centre,
-                            batch,
-                            item,
-                            user,
-                            q,
-                            key,
-                        )
-                        .await
-                    }
-                })
-                .await,
-            )
-        } else {
-            None
+        let same = baseline(Baseline::SameWrites).await;
+        let cte = match postgres {
+            Some(_) => Some(baseline(Baseline::Cte).await),
+            None => None,
         };
         // The floor: an authenticated `me` query over the same HTTP stack,
         // with the load generator sharing the two cores.

@@ -11,6 +11,8 @@ const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../target/bench
 const figures: Record<string, number | string> = {}
 
 test('@bench first route JavaScript, interactive time and scan-to-result', async ({ browser, baseURL }) => {
+  // 200 scans typed at a wedge scanner's pace take a while.
+  test.setTimeout(600_000)
   // Cold cache: a new context, signed in by cookie, opening the station.
   const warm = await browser.newContext()
   const w = await warm.newPage()

@@ -91,10 +91,13 @@ export function gs1(p: Pack, serial?: string): string {
 export async function wedge(page: Page, code: string, end: 'Enter' | 'Tab' = 'Enter') {
   const field = page.getByTestId('scan-field')
   await expect(field).toBeFocused()
-  for (const ch of code) {
-    if (ch === GS) await page.keyboard.press('Control+BracketRight')
-    else await page.keyboard.type(ch)
-    await page.waitForTimeout(5)
+  // Each run between separators is typed by the driver itself, 5 ms a
+  // key, as a scanner bursts it (one round trip per key would be slower
+  // than any scanner).
+  const parts = code.split(GS)
+  for (const [i, part] of parts.entries()) {
+    if (i > 0) await page.keyboard.press('Control+BracketRight', { delay: 5 })
+    await page.keyboard.type(part, { delay: 5 })
   }
   await page.keyboard.press(end)
 }

@@ -45,6 +45,7 @@ type Done = (entry: Entry, result: unknown) => void
 
 export class OfflineQueue {
   private running: Promise<void> | null = null
+  private pending: number | null = null
   private listeners: Listener[] = []
   private doneListeners: Done[] = []
 
@@ -83,7 +84,10 @@ export class OfflineQueue {
       state: 'pending',
     }
     await this.running
-    const waiting = (await this.entries()).some((e) => e.state === 'pending')
+    // The pending count is known after the first look and kept by every
+    // change, so a scan online costs no IndexedDB read.
+    this.pending ??= (await this.entries()).filter((e) => e.state === 'pending').length
+    const waiting = this.pending > 0
     if (!waiting) {
       try {
         return { status: 'sent', result: await this.send(entry) }
@@ -136,6 +140,7 @@ export class OfflineQueue {
 
   private async changed() {
     const all = await this.entries()
+    this.pending = all.filter((e) => e.state === 'pending').length
     this.listeners.forEach((l) => l(all))
   }
 }
