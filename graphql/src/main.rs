@@ -206,7 +206,14 @@ async fn serve(config: Config, demo: bool, demo_password: Option<String>) -> Res
             }
         });
     }
-    eprintln!("yaolian listening on http://{addr}/ (console), API at http://{addr}/graphql");
+    let web = if yaolian_graphql::web::embedded() {
+        "the web app"
+    } else {
+        "no web app in this build: see the page"
+    };
+    eprintln!(
+        "yaolian listening on http://{addr}/ ({web}), API at http://{addr}/graphql, console at http://{addr}/graphiql"
+    );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, yaolian_graphql::service(app))
         .with_graceful_shutdown(async move {

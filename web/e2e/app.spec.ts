@@ -65,6 +65,19 @@ test('a GS1 string typed as a wedge scanner types it shows the item, lot and exp
   await shot(page, 'scan-station')
 })
 
+test('the scanning station works on a 10-inch tablet held upright, without sideways scrolling', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ viewport: { width: 800, height: 1280 }, hasTouch: true })
+  const page = await context.newPage()
+  const pack = await packOf(baseURL!, 'pharmacist.vc0101', 'YP0001')
+  await signIn(page, 'pharmacist.vc0101')
+  await wedge(page, gs1(pack))
+  await expect(page.getByTestId('result-lot')).toHaveText(pack.lot)
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  expect(overflow).toBeLessThanOrEqual(0)
+  await shot(page, 'scan-station-tablet')
+  await context.close()
+})
+
 test('the expired batch at the village clinic shows red', async ({ page, baseURL }) => {
   const pack = await packOf(baseURL!, 'pharmacist.vc0101', 'YP0001', 'EXP2301X')
   await signIn(page, 'pharmacist.vc0101')
@@ -82,8 +95,11 @@ test('an adjustment made from a scan appears on the stock card', async ({ page, 
   await signIn(page, 'pharmacist.vc0101')
   await wedge(page, gs1(pack))
   await expect(page.getByTestId('result-name')).toBeVisible()
+  // The keyboard alone: F2 opens the adjustment, Enter posts it.
   await page.keyboard.press('F2')
-  await page.getByTestId('adjust-submit').click()
+  await expect(page.getByTestId('adjust-submit')).toBeVisible()
+  await expect(page.locator('.el-dialog .el-input-number input')).toBeFocused()
+  await page.keyboard.press('Enter')
   await expect(page.getByTestId('adjustment-done')).toContainText('（-12 片）')
   await expect(page.getByTestId('adjustment-done')).toContainText('48')
   await page.getByTestId('menu-stock').click()
