@@ -417,14 +417,6 @@ impl Backend {
             .map_err(|_| Error::not_found("user", id))?;
         Ok(user)
     }
-
-    async fn user_by_id(&self, id: Uuid) -> Result<UserView> {
-        let user = app_user::Entity::find_by_id(id)
-            .one(self.db.conn())
-            .await?
-            .ok_or_else(|| Error::not_found("user", id))?;
-        self.user_view(user).await
-    }
 }
 
 /// Ends every open session of a user (but `keep`).

@@ -45,10 +45,14 @@ impl Backend {
     }
 
     pub async fn me(&self, caller: &Caller) -> Result<UserView> {
-        let user = app_user::Entity::find_by_id(caller.user_id)
+        self.user_by_id(caller.user_id).await
+    }
+
+    pub(crate) async fn user_by_id(&self, id: Uuid) -> Result<UserView> {
+        let user = app_user::Entity::find_by_id(id)
             .one(self.db.conn())
             .await?
-            .ok_or_else(|| Error::not_found("user", caller.user_id))?;
+            .ok_or_else(|| Error::not_found("user", id))?;
         self.user_view(user).await
     }
 

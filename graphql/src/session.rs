@@ -13,7 +13,7 @@
 
 use crate::auth::{Auth, SESSION_COOKIE, WEB_HEADER};
 use crate::error::{error_response, request_error};
-use crate::http::AppState;
+use crate::http::{AppState, json_response};
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -36,12 +36,7 @@ struct Credentials {
 }
 
 fn refused(status: StatusCode, code: &str, reason: &str, message: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        request_error(code, reason, message).to_string(),
-    )
-        .into_response()
+    json_response(status, request_error(code, reason, message))
 }
 
 fn needs_web_header(headers: &HeaderMap) -> Option<Response> {

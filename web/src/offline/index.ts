@@ -80,6 +80,13 @@ export interface Adjust {
   input: AdjustStockInput
 }
 
+/** What either kind of adjustment answers: the movement posted, and for
+ * one made from an unresolved scan, what the scan turned out to be. */
+export interface Adjusted {
+  movement: { id: string; quantity: number; balanceAfter: number }
+  resolution?: Resolution
+}
+
 export type Payload = { kind: 'resolve'; rowId: string; raw: string; institutionId: string } | ({ kind: 'adjust' } & Adjust) | ({ kind: 'scan-adjust' } & ScanAdjust)
 
 async function send(entry: Entry): Promise<unknown> {
@@ -98,8 +105,10 @@ async function dispatch(p: Payload, clientRequestId: string): Promise<unknown> {
   switch (p.kind) {
     case 'resolve':
       return resolve(p.raw, p.institutionId)
-    case 'adjust':
-      return (await request(AdjustStock, { input: { ...p.input, clientRequestId } })).adjustStock
+    case 'adjust': {
+      const movement = (await request(AdjustStock, { input: { ...p.input, clientRequestId } })).adjustStock
+      return { movement } satisfies Adjusted
+    }
     case 'scan-adjust': {
       const r = await resolve(p.raw, p.institutionId)
       if (!r.batch || !r.unitsPerScan) {
@@ -120,7 +129,7 @@ async function dispatch(p: Payload, clientRequestId: string): Promise<unknown> {
           },
         })
       ).adjustStock
-      return { resolution: r, movement }
+      return { resolution: r, movement } satisfies Adjusted
     }
   }
 }
