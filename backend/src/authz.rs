@@ -120,6 +120,14 @@ actions! {
     AdministerUsers,
     /// The server's operating figures (`/metrics`).
     ReadMetrics,
+    /// Suppliers, agreements, purchase orders and receipts.
+    ReadProcurement,
+    /// Keeping suppliers and agreements, and ordering.
+    ManageProcurement,
+    /// Receiving goods against a purchase order at the centre.
+    ReceiveGoods,
+    /// Taking goods with less than the minimum shelf life left.
+    AcceptShortDated,
 }
 
 /// May `caller` do `action` in `scope`? Nothing crosses communities.
@@ -156,6 +164,15 @@ pub fn authorize(caller: &Caller, action: Action, scope: Scope) -> Result<()> {
             centre && caller.has_role(Role::Admin)
         }
         Action::ReadMetrics => centre && caller.has_any_role(&[Role::Admin, Role::Auditor]),
+        // The centre buys for everyone: its buyers order, its warehouse
+        // receives, auditors read.
+        Action::ReadProcurement => caller.sees_whole_community(),
+        Action::ManageProcurement | Action::AcceptShortDated => {
+            centre && caller.has_any_role(&[Role::Buyer, Role::Admin])
+        }
+        Action::ReceiveGoods => {
+            centre && caller.has_any_role(&[Role::Warehouse, Role::Buyer, Role::Admin])
+        }
     };
     if allowed {
         Ok(())
@@ -187,6 +204,14 @@ fn refusal(action: Action) -> &'static str {
         Action::AdministerUsers => "users are managed by the logistics centre's administrators",
         Action::ReadMetrics => {
             "the server's figures are for the logistics centre's administrators and auditors"
+        }
+        Action::ReadProcurement => "procurement is for the logistics centre's staff and auditors",
+        Action::ManageProcurement => {
+            "suppliers, agreements and orders are kept by the logistics centre's buyers"
+        }
+        Action::ReceiveGoods => "goods are received by the logistics centre's warehouse or buyers",
+        Action::AcceptShortDated => {
+            "only a logistics centre buyer may accept goods below the minimum shelf life"
         }
     }
 }
@@ -312,6 +337,13 @@ mod tests {
         t.insert(Action::AdministerInstitutions, everywhere(ADMIN));
         t.insert(Action::AdministerUsers, everywhere(ADMIN));
         t.insert(Action::ReadMetrics, everywhere(LIST_ALL));
+        t.insert(Action::ReadProcurement, everywhere(STAFF_READ));
+        t.insert(Action::ManageProcurement, everywhere(MAINTAIN));
+        t.insert(Action::AcceptShortDated, everywhere(MAINTAIN));
+        t.insert(
+            Action::ReceiveGoods,
+            everywhere(&["centre admin", "centre buyer", "centre warehouse"]),
+        );
         t
     }
 

@@ -39,7 +39,9 @@ pub enum Error {
         reason: StateReason,
         message: String,
     },
-    #[error("traceability code {0} has already been dispensed")]
+    #[error(
+        "traceability code {0} is already recorded: each pack's code is received and dispensed once"
+    )]
     DuplicateTraceCode(String),
     #[error("{0}")]
     Conflict(String),
@@ -111,6 +113,10 @@ pub enum StateReason {
     UserUnchanged,
     /// Administrators cannot lock themselves out.
     OwnAccount,
+    /// A purchase order's status does not allow this.
+    PurchaseOrderTransition,
+    /// The supplier is marked inactive: nothing is ordered from it.
+    SupplierInactive,
 }
 
 impl StateReason {
@@ -127,6 +133,8 @@ impl StateReason {
             StateReason::ItemDelisted => "ITEM_DELISTED",
             StateReason::UserUnchanged => "USER_UNCHANGED",
             StateReason::OwnAccount => "OWN_ACCOUNT",
+            StateReason::PurchaseOrderTransition => "PURCHASE_ORDER_TRANSITION",
+            StateReason::SupplierInactive => "SUPPLIER_INACTIVE",
         }
     }
 
@@ -143,6 +151,8 @@ impl StateReason {
             StateReason::ItemDelisted => "该品种已从目录中撤销",
             StateReason::UserUnchanged => "该账号已处于此状态",
             StateReason::OwnAccount => "不能停用自己的账号",
+            StateReason::PurchaseOrderTransition => "采购订单当前状态不允许此操作",
+            StateReason::SupplierInactive => "该供应商已停用",
         }
     }
 }

@@ -43,7 +43,9 @@ sealed! {
     mod ledger;
 }
 pub mod metrics;
+pub(crate) mod numbering;
 pub mod page;
+pub mod procurement;
 pub mod seeding;
 pub mod spreadsheet;
 pub mod stock;
@@ -59,10 +61,16 @@ pub use entity::enums;
 /// the services.
 pub mod model {
     pub use crate::entity::batch::Model as Batch;
+    pub use crate::entity::goods_receipt::Model as GoodsReceipt;
     pub use crate::entity::institution::Model as Institution;
     pub use crate::entity::item::Model as Item;
     pub use crate::entity::item_version::Model as ItemVersion;
+    pub use crate::entity::price_agreement::Model as PriceAgreement;
+    pub use crate::entity::purchase_order::Model as PurchaseOrder;
+    pub use crate::entity::purchase_order_line::Model as PurchaseOrderLine;
+    pub use crate::entity::receipt_line::Model as ReceiptLine;
     pub use crate::entity::stock_movement::Model as StockMovement;
+    pub use crate::entity::supplier::Model as Supplier;
 }
 
 use crate::auth::ThrottlePolicy;
@@ -79,6 +87,7 @@ pub struct Settings {
     pub session_ttl: chrono::Duration,
     pub throttle: ThrottlePolicy,
     pub adjustment: stock::AdjustmentPolicy,
+    pub receiving: procurement::ReceivingPolicy,
 }
 
 impl Default for Settings {
@@ -87,6 +96,7 @@ impl Default for Settings {
             session_ttl: chrono::Duration::hours(12),
             throttle: ThrottlePolicy::default(),
             adjustment: stock::AdjustmentPolicy::default(),
+            receiving: procurement::ReceivingPolicy::default(),
         }
     }
 }

@@ -1153,6 +1153,182 @@ async fn scans_during_import(label: &str, postgres: Option<&str>) {
     );
 }
 
+const RECEIVE: &str = "mutation($input: ReceivePurchaseOrderScanInput!) { receivePurchaseOrderScan(input: $input) { id quantity } }";
+
+/// `receivePurchaseOrderScan` at 8 concurrent scanners, each receiving its
+/// own order (8 receiving bays) and all on one order (one big delivery),
+/// against `adjustStock` at 8 clients in the same run.
+async fn receive(label: &str, postgres: Option<&str>) {
+    let server = Arc::new(Server::start(postgres).await);
+    let buyer = server.login("buyer").await;
+    let token = Arc::new(server.login("warehouse").await);
+    let gql = |query: &'static str, variables: serde_json::Value| {
+        let (server, buyer) = (server.clone(), buyer.clone());
+        async move {
+            server
+                .client
+                .post(&server.base)
+                .bearer_auth(&buyer)
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let today = yaolian_backend::clock::business_date(SystemClock.now());
+    let supplier = gql(
+        "mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }",
+        json!({ "i": { "name": "bench supplier", "uscc": "91350100M000100Y43",
+            "licenceNumber": "BENCH-1", "licenceExpiry": (today + chrono::Duration::days(900)).to_string() } }),
+    )
+    .await["data"]["createSupplier"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let codes: Vec<&str> = (1..=8)
+        .map(|i| match i {
+            1 => "YP0001",
+            2 => "YP0002",
+            3 => "YP0003",
+            4 => "YP0004",
+            5 => "YP0005",
+            6 => "YP0006",
+            7 => "YP0007",
+            _ => "YP0008",
+        })
+        .collect();
+    let mut orders = Vec::new();
+    for scenario in 0..2 {
+        for (k, code) in codes.iter().enumerate() {
+            if scenario == 1 && k > 0 {
+                break;
+            }
+            let lines: Vec<serde_json::Value> = if scenario == 0 {
+                vec![
+                    json!({ "itemId": server.county.items[*code].to_string(), "packs": 100000, "unitPriceFen": 1000 }),
+                ]
+            } else {
+                codes.iter().map(|c| json!({ "itemId": server.county.items[*c].to_string(), "packs": 100000, "unitPriceFen": 1000 })).collect()
+            };
+            let made = gql(
+                "mutation($i: PurchaseOrderInput!) { createPurchaseOrder(input: $i) { id } }",
+                json!({ "i": { "supplierId": supplier, "lines": lines } }),
+            )
+            .await;
+            let id = made["data"]["createPurchaseOrder"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            gql(
+                "mutation($id: ID!) { submitPurchaseOrder(id: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await;
+            orders.push(id);
+        }
+    }
+    let own_orders = Arc::new(orders[..8].to_vec());
+    let shared = Arc::new(orders[8].clone());
+    let expiry = today + chrono::Duration::days(700);
+    let yymmdd = format!(
+        "{:02}{}",
+        expiry.format("%y").to_string().parse::<u32>().unwrap_or(0),
+        expiry.format("%m%d")
+    );
+    let barcodes: Arc<Vec<String>> = Arc::new(
+        (0..8)
+            .map(|k| format!("010{}17{yymmdd}10BENCH{k}", yaolian_seed::demo_gtin(k)))
+            .collect(),
+    );
+    let centre = server.county.institution("DEMO-LC");
+    let batches: Arc<Vec<Uuid>> = Arc::new(
+        server
+            .county
+            .batches
+            .iter()
+            .filter(|(lot, _)| lot.as_str() != "QTN2402Q" && lot.as_str() != "EXP2301X")
+            .map(|(_, id)| *id)
+            .collect(),
+    );
+    println!("\n## receivePurchaseOrderScan at 8 scanners vs adjustStock at 8 clients — {label}");
+    println!("| what | req/s | p50 ms | p99 ms | errors |");
+    println!("|---|---|---|---|---|");
+    let per_client = 150;
+    for round in 0..2 {
+        let scans = |one_order: bool| {
+            let (server, token, own, shared, barcodes) = (
+                server.clone(),
+                token.clone(),
+                own_orders.clone(),
+                shared.clone(),
+                barcodes.clone(),
+            );
+            let run = Uuid::now_v7();
+            load(8, per_client, move |c, n| {
+                let (server, token) = (server.clone(), token.clone());
+                let order = if one_order {
+                    (*shared).clone()
+                } else {
+                    own[c].clone()
+                };
+                let barcode = barcodes[c].clone();
+                async move {
+                    let body = json!({"query": RECEIVE, "variables": {"input": {
+                        "purchaseOrderId": order, "barcode": barcode, "packs": 1,
+                        "clientRequestId": format!("{run}-{c}-{n}"),
+                    }}});
+                    server
+                        .call(&token, body, "/data/receivePurchaseOrderScan/id", "string")
+                        .await
+                }
+            })
+        };
+        let own = scans(false).await;
+        let one = scans(true).await;
+        let adjust = {
+            let (server, token, batches) = (server.clone(), token.clone(), batches.clone());
+            let run = Uuid::now_v7();
+            load(8, per_client, move |c, n| {
+                let (server, token) = (server.clone(), token.clone());
+                let batch = batches[c % batches.len()];
+                async move {
+                    let q = if n % 2 == 0 { 1 } else { -1 };
+                    let body = json!({"query": ADJUST, "variables": {"input": {
+                        "institutionId": centre.to_string(), "batchId": batch.to_string(),
+                        "quantity": q, "reason": "bench", "clientRequestId": format!("{run}-{c}-{n}"),
+                    }}});
+                    server.call(&token, body, "/data/adjustStock/id", "string").await
+                }
+            })
+            .await
+        };
+        if round == 0 {
+            continue; // warm-up
+        }
+        for (what, f) in [
+            ("receive, 8 orders", own),
+            ("receive, one order", one),
+            ("adjustStock", adjust),
+        ] {
+            println!(
+                "| {what} | {:.0} | {:.1} | {:.1} | {} |",
+                f.per_second, f.p50_ms, f.p99_ms, f.errors
+            );
+        }
+        println!(
+            "\nreceive (8 orders) p99 / adjustStock p99 = {:.2}",
+            own.p99_ms / adjust.p99_ms
+        );
+    }
+    let violations = yaolian_backend::ledger::verify(server.db.conn())
+        .await
+        .unwrap();
+    assert!(violations.is_empty(), "{violations:?}");
+}
+
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
@@ -1206,6 +1382,12 @@ fn main() {
             resolve("SQLite", None).await;
             if let Some(url) = pg.as_deref() {
                 resolve("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("receive") {
+            receive("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                receive("PostgreSQL", Some(url)).await;
             }
         }
         if wanted("excel") {

@@ -14,6 +14,7 @@ pub mod http;
 pub mod limits;
 pub mod loaders;
 pub mod observe;
+pub mod procurement;
 pub mod schema;
 pub mod session;
 pub mod stock;

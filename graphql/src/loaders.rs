@@ -15,6 +15,7 @@ pub struct Loaders {
     pub items: DataLoader<ItemLoader>,
     pub batches: DataLoader<BatchLoader>,
     pub package_levels: DataLoader<PackageLevelLoader>,
+    pub suppliers: DataLoader<SupplierLoader>,
 }
 
 impl Loaders {
@@ -28,6 +29,7 @@ impl Loaders {
             items: DataLoader::new(ItemLoader(scope()), tokio::spawn),
             batches: DataLoader::new(BatchLoader(scope()), tokio::spawn),
             package_levels: DataLoader::new(PackageLevelLoader(scope()), tokio::spawn),
+            suppliers: DataLoader::new(SupplierLoader(scope()), tokio::spawn),
         }
     }
 }
@@ -56,6 +58,7 @@ pub struct InstitutionLoader(Scope);
 pub struct ItemLoader(Scope);
 pub struct BatchLoader(Scope);
 pub struct PackageLevelLoader(Scope);
+pub struct SupplierLoader(Scope);
 
 type LoadError = Arc<async_graphql::Error>;
 
@@ -118,5 +121,20 @@ impl Loader<Uuid> for PackageLevelLoader {
             .package_levels(&self.0.caller, keys)
             .await
             .map_err(err)
+    }
+}
+
+impl Loader<Uuid> for SupplierLoader {
+    type Value = model::Supplier;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = self
+            .0
+            .backend
+            .suppliers_by_id(&self.0.caller, keys.to_vec())
+            .await
+            .map_err(err)?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
     }
 }

@@ -3,7 +3,7 @@
 //! result. A new area adds its `query` and `mutation` here.
 
 use crate::extensions::ErrorCodes;
-use crate::{barcode, catalogue, directory, stock};
+use crate::{barcode, catalogue, directory, procurement, stock};
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use yaolian_backend::Backend;
 
@@ -41,6 +41,7 @@ pub struct Query(
     stock::query::StockQuery,
     catalogue::query::CatalogueQuery,
     barcode::query::BarcodeQuery,
+    procurement::query::ProcurementQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,4 +51,5 @@ pub struct Mutation(
     directory::mutation::AccountMutation,
     stock::mutation::StockMutation,
     catalogue::mutation::CatalogueMutation,
+    procurement::mutation::ProcurementMutation,
 );

@@ -14,6 +14,7 @@
 //! - [`gtin`]: check digits, validation, GTIN-14 normalisation.
 //! - [`trace_code`]: the 20-digit Chinese drug traceability code (药品追溯码).
 //! - [`nhsa`]: NHSA drug and consumable codes (医保编码).
+//! - [`uscc`]: the unified social credit code of suppliers (统一社会信用代码).
 //! - [`document_number`]: `PREFIX-YYYY-NNNNNN` document numbers and
 //!   `LOC-…` location codes.
 //! - [`render`]: GS1-128 / Code 128 as SVG and PNG, GS1 DataMatrix as SVG.
@@ -28,6 +29,7 @@ pub mod nhsa;
 pub mod render;
 pub mod scan;
 pub mod trace_code;
+pub mod uscc;
 
 pub use gs1::{ElementString, Gs1Error};
 pub use scan::{Scan, ScanError, classify};

@@ -11,6 +11,7 @@ mod m20261123_000002_catalogue;
 mod m20261201_000003_sign_in_throttle;
 mod m20261201_000004_document_lines;
 mod m20261202_000005_generic_name;
+mod m20261202_000006_procurement;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_sign_in_throttle::Migration),
             Box::new(m20261201_000004_document_lines::Migration),
             Box::new(m20261202_000005_generic_name::Migration),
+            Box::new(m20261202_000006_procurement::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@
 //! through the ledger like any other stock.
 
 mod catalogue_data;
+mod procurement;
 pub mod scale;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -387,6 +388,9 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
     load.opening_stock(centre, quarantined, 500, None).await?;
 
     load.commit().await?;
+    // After the commit: procurement goes through the services, each in its
+    // own command, as the buyer and the warehouse would.
+    procurement::seed(db, &county, now).await?;
     Ok(county)
 }
 

@@ -12,6 +12,7 @@ mod concurrency;
 mod directory;
 mod excel;
 mod observe;
+mod procurement;
 mod requests;
 mod schema;
 mod security;

@@ -33,6 +33,12 @@ fn schema_names_the_agreed_operations() {
         "stockSearch(search: String!, pickupInstitutionId: ID, first: Int): [StockAvailability!]!",
         "stockCard(institutionId: ID!, batchId: ID!, first: Int, after: String): StockMovementConnection!",
         "adjustStock(input: AdjustStockInput!): StockMovement!",
+        // Procurement, as issue 14 names them.
+        "submitPurchaseOrder(id: ID!): PurchaseOrder!",
+        "purchaseOrder(id: ID!): PurchaseOrder!",
+        "purchaseOrders(status: PurchaseOrderStatus, supplierId: ID, first: Int, after: String): PurchaseOrderConnection!",
+        "receivePurchaseOrderScan(input: ReceivePurchaseOrderScanInput!): ReceiptLine!",
+        "receivePurchaseOrderLine(input: ReceivePurchaseOrderLineInput!): ReceiptLine!",
     ] {
         assert!(sdl.contains(needle), "schema lacks `{needle}`");
     }

@@ -1,5 +1,5 @@
 use crate::common::{ADJUST, TestApp, error_code};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use yaolian_backend::entity::{audit_log, idempotency_record, stock_movement};
 
@@ -291,6 +291,7 @@ async fn adjust_stock_posts_one_movement_and_a_replay_posts_nothing() {
     let conn = app.backend.db().conn();
     let audits = audit_log::Entity::find()
         .filter(audit_log::Column::Operation.eq("adjustStock"))
+        .order_by_asc(audit_log::Column::Id)
         .all(conn)
         .await
         .unwrap();
@@ -304,6 +305,7 @@ async fn adjust_stock_posts_one_movement_and_a_replay_posts_nothing() {
     assert_eq!(audits[0].client_request_id.as_deref(), Some("scan-0001"));
     assert_eq!(
         idempotency_record::Entity::find()
+            .filter(idempotency_record::Column::Operation.eq("adjustStock"))
             .count(conn)
             .await
             .unwrap(),

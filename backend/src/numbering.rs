@@ -1,0 +1,51 @@
+//! Document numbers (`PO-2026-000123`): a sequence per community, document
+//! prefix and year, drawn inside the command's transaction, so a number is
+//! used exactly once and a rolled-back command gives its number back.
+
+use crate::clock::business_date;
+use crate::db::WriteTxn;
+use crate::entity::document_sequence;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{EntityTrait, Set};
+use uuid::Uuid;
+use yaolian_labels::document_number::DocumentNumber;
+
+/// The next number of `prefix` (see `yaolian_labels::document_number::kind`)
+/// in the community, in the year of the business date. One upsert: on
+/// PostgreSQL the row lock orders concurrent commands; on SQLite the writer
+/// lock already does.
+pub(crate) async fn next(
+    txn: &WriteTxn,
+    community_id: Uuid,
+    prefix: &'static str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    use document_sequence::Column as C;
+    let year = business_date(now).year();
+    let row = document_sequence::Entity::insert(document_sequence::ActiveModel {
+        community_id: Set(community_id),
+        prefix: Set(prefix.to_string()),
+        year: Set(year),
+        last_value: Set(1),
+    })
+    .on_conflict(
+        OnConflict::columns([C::CommunityId, C::Prefix, C::Year])
+            .value(
+                C::LastValue,
+                Expr::col((document_sequence::Entity, C::LastValue)).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_with_returning(&**txn)
+    .await?;
+    let sequence = u32::try_from(row.last_value).unwrap_or(u32::MAX);
+    DocumentNumber::new(prefix, year as u32, sequence)
+        .map(|n| n.to_string())
+        .map_err(|e| {
+            Error::internal(format_args!(
+                "document numbers of {prefix} for {year} are used up: {e}"
+            ))
+        })
+}

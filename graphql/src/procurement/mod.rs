@@ -1,0 +1,6 @@
+//! Procurement: suppliers, price agreements, purchase orders and goods
+//! receipt at the centre.
+
+pub mod mutation;
+pub mod query;
+pub mod types;

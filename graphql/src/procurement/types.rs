@@ -1,0 +1,319 @@
+//! Procurement's GraphQL types.
+
+use crate::catalogue::types::{Item, load_item};
+use crate::context::{loaders, not_found};
+use crate::directory::types::{Institution, load_institution};
+use crate::stock::types::Batch;
+use async_graphql::{Context, Enum, ID, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+use yaolian_backend::enums as be;
+use yaolian_backend::model;
+use yaolian_backend::procurement::{AgreementView, OrderView, ReceiptLineView};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "be::SupplierStatus")]
+pub enum SupplierStatus {
+    Active,
+    Inactive,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "be::PurchaseOrderStatus")]
+pub enum PurchaseOrderStatus {
+    Draft,
+    Submitted,
+    PartiallyReceived,
+    Received,
+    Closed,
+    Cancelled,
+}
+
+pub(crate) async fn load_supplier(ctx: &Context<'_>, id: Uuid) -> Result<Supplier> {
+    loaders(ctx)?
+        .suppliers
+        .load_one(id)
+        .await
+        .map_err(|e| (*e).clone())?
+        .map(Supplier)
+        .ok_or_else(|| not_found("supplier", id))
+}
+
+pub struct Supplier(pub model::Supplier);
+
+#[Object]
+impl Supplier {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 统一社会信用代码.
+    async fn uscc(&self) -> &str {
+        &self.0.uscc
+    }
+    /// 药品经营许可证.
+    async fn licence_number(&self) -> &str {
+        &self.0.licence_number
+    }
+    async fn licence_expiry(&self) -> NaiveDate {
+        self.0.licence_expiry
+    }
+    async fn contact_name(&self) -> Option<&str> {
+        self.0.contact_name.as_deref()
+    }
+    async fn contact_phone(&self) -> Option<&str> {
+        self.0.contact_phone.as_deref()
+    }
+    /// A first-level distributor under 两票制.
+    async fn first_level_distributor(&self) -> bool {
+        self.0.first_level_distributor
+    }
+    async fn status(&self) -> SupplierStatus {
+        self.0.status.into()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Days from today to the licence's expiry (negative once expired).
+    async fn licence_days_left(&self, ctx: &Context<'_>) -> i64 {
+        use crate::context::ContextExt;
+        let today = yaolian_backend::clock::business_date(ctx.backend().clock().now());
+        (self.0.licence_expiry - today).num_days()
+    }
+    /// Why an order to this supplier would be refused today, if it would.
+    async fn order_blocked_reason(&self, ctx: &Context<'_>) -> Option<String> {
+        use crate::context::ContextExt;
+        ctx.backend()
+            .supplier_orderable_today(&self.0)
+            .err()
+            .map(|e| e.to_string())
+    }
+}
+
+pub struct PriceAgreement(pub AgreementView);
+
+#[Object]
+impl PriceAgreement {
+    async fn id(&self) -> ID {
+        ID(self.0.agreement.id.to_string())
+    }
+    async fn supplier(&self, ctx: &Context<'_>) -> Result<Supplier> {
+        load_supplier(ctx, self.0.agreement.supplier_id).await
+    }
+    async fn item(&self, ctx: &Context<'_>) -> Result<Item> {
+        load_item(ctx, self.0.agreement.item_id).await
+    }
+    async fn package_level(&self) -> i32 {
+        self.0.agreement.package_level
+    }
+    /// Per pack of `packageLevel`.
+    async fn unit_price_fen(&self) -> i64 {
+        self.0.agreement.unit_price_fen
+    }
+    async fn valid_from(&self) -> NaiveDate {
+        self.0.agreement.valid_from
+    }
+    /// The last day in force.
+    async fn valid_to(&self) -> NaiveDate {
+        self.0.agreement.valid_to
+    }
+    /// Won in volume-based procurement (集采).
+    async fn vbp(&self) -> bool {
+        self.0.agreement.vbp
+    }
+    async fn vbp_annual_packs(&self) -> Option<i64> {
+        self.0.agreement.vbp_annual_packs
+    }
+    async fn min_order_packs(&self) -> i64 {
+        self.0.agreement.min_order_packs
+    }
+    /// Packs received on order lines placed under this agreement.
+    async fn received_packs(&self) -> i64 {
+        self.0.received_packs
+    }
+    /// 集采 completion: received over agreed, in per mille.
+    async fn vbp_completion_permille(&self) -> Option<i64> {
+        self.0.vbp_completion_permille()
+    }
+}
+
+pub struct PurchaseOrder(pub OrderView);
+
+#[Object]
+impl PurchaseOrder {
+    async fn id(&self) -> ID {
+        ID(self.0.order.id.to_string())
+    }
+    /// `PO-YYYY-NNNNNN`.
+    async fn number(&self) -> &str {
+        &self.0.order.number
+    }
+    async fn status(&self) -> PurchaseOrderStatus {
+        self.0.order.status.into()
+    }
+    async fn supplier(&self, ctx: &Context<'_>) -> Result<Supplier> {
+        load_supplier(ctx, self.0.order.supplier_id).await
+    }
+    /// Where the goods are delivered: the logistics centre.
+    async fn institution(&self, ctx: &Context<'_>) -> Result<Institution> {
+        load_institution(ctx, self.0.order.institution_id).await
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.order.note.as_deref()
+    }
+    async fn closed_reason(&self) -> Option<&str> {
+        self.0.order.closed_reason.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.order.created_at
+    }
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.order.submitted_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.order.version
+    }
+    /// Sum of ordered packs × price, in fen.
+    async fn total_fen(&self) -> i64 {
+        self.0.total_fen()
+    }
+    async fn lines(&self) -> Vec<PurchaseOrderLine> {
+        self.0
+            .lines
+            .iter()
+            .cloned()
+            .map(PurchaseOrderLine)
+            .collect()
+    }
+}
+
+pub struct PurchaseOrderLine(pub model::PurchaseOrderLine);
+
+impl PurchaseOrderLine {
+    fn ordered_units(&self) -> i64 {
+        self.0.ordered_packs * self.0.units_per_pack
+    }
+}
+
+#[Object]
+impl PurchaseOrderLine {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn line_no(&self) -> i32 {
+        self.0.line_no
+    }
+    async fn item(&self, ctx: &Context<'_>) -> Result<Item> {
+        load_item(ctx, self.0.item_id).await
+    }
+    async fn package_level(&self) -> i32 {
+        self.0.package_level
+    }
+    async fn units_per_pack(&self) -> i64 {
+        self.0.units_per_pack
+    }
+    async fn ordered_packs(&self) -> i64 {
+        self.0.ordered_packs
+    }
+    /// Packs beyond the ordered quantity that may be received.
+    async fn over_packs(&self) -> i64 {
+        self.0.over_packs
+    }
+    /// Whole packs of the ordered level received so far.
+    async fn received_packs(&self) -> i64 {
+        self.0.received_quantity / self.0.units_per_pack.max(1)
+    }
+    /// Base units ordered.
+    async fn ordered_quantity(&self) -> i64 {
+        self.ordered_units()
+    }
+    /// Base units received so far.
+    async fn received_quantity(&self) -> i64 {
+        self.0.received_quantity
+    }
+    /// Base units still to come (0 once complete).
+    async fn remaining_quantity(&self) -> i64 {
+        (self.ordered_units() - self.0.received_quantity).max(0)
+    }
+    /// Per pack of `packageLevel`, in fen.
+    async fn unit_price_fen(&self) -> i64 {
+        self.0.unit_price_fen
+    }
+    async fn amount_fen(&self) -> i64 {
+        self.0.ordered_packs.saturating_mul(self.0.unit_price_fen)
+    }
+    /// Priced under an agreement in force (协议价).
+    async fn agreed_price(&self) -> bool {
+        self.0.agreement_id.is_some()
+    }
+}
+
+pub struct ReceiptLine(pub ReceiptLineView);
+
+#[Object]
+impl ReceiptLine {
+    async fn id(&self) -> ID {
+        ID(self.0.line.id.to_string())
+    }
+    async fn batch(&self) -> Batch {
+        Batch(self.0.batch.clone())
+    }
+    async fn item(&self, ctx: &Context<'_>) -> Result<Item> {
+        load_item(ctx, self.0.line.item_id).await
+    }
+    /// Packs of the scanned level.
+    async fn packs(&self) -> i64 {
+        self.0.line.packs
+    }
+    async fn package_level(&self) -> i32 {
+        self.0.line.package_level
+    }
+    /// Base units received.
+    async fn quantity(&self) -> i64 {
+        self.0.line.quantity
+    }
+    /// Per base unit, in fen, as posted to the ledger.
+    async fn unit_cost_fen(&self) -> i64 {
+        self.0.line.unit_cost_fen
+    }
+    /// Received into quarantine (a cold-chain item outside its range).
+    async fn quarantined(&self) -> bool {
+        self.0.line.quarantined
+    }
+    async fn temperature_celsius(&self) -> Option<f64> {
+        self.0
+            .line
+            .temperature_decicelsius
+            .map(|t| f64::from(t) / 10.0)
+    }
+    async fn short_dated_reason(&self) -> Option<&str> {
+        self.0.line.short_dated_reason.as_deref()
+    }
+    async fn received_at(&self) -> DateTime<Utc> {
+        self.0.line.received_at
+    }
+    /// The day's receipt document, `GR-YYYY-NNNNNN`.
+    async fn receipt_number(&self) -> &str {
+        &self.0.receipt_number
+    }
+    async fn trace_codes(&self) -> &[String] {
+        &self.0.trace_codes
+    }
+    /// The order line after this receipt.
+    async fn order_line(&self) -> PurchaseOrderLine {
+        PurchaseOrderLine(self.0.order_line.clone())
+    }
+    /// The order after this receipt (its status and lines).
+    async fn purchase_order(&self, ctx: &Context<'_>) -> Result<PurchaseOrder> {
+        use crate::context::ContextExt;
+        use crate::error::GqlResult;
+        let caller = ctx.caller()?;
+        ctx.backend()
+            .purchase_order(caller, self.0.order.id)
+            .await
+            .gql()
+            .map(PurchaseOrder)
+    }
+}

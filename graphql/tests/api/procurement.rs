@@ -1,0 +1,881 @@
+//! Central procurement over HTTP: suppliers, agreements, purchase orders,
+//! and goods received by scanning real GS1 codes at the centre.
+
+use crate::common::{TestApp, error_code};
+use chrono::{Datelike, Duration, NaiveDate};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use yaolian_seed::demo_gtin;
+
+/// Demo item indexes: YP0001 (24 per box), YP0002, YP0018 (cold chain).
+const AMOXICILLIN: usize = 0;
+const CEFUROXIME: usize = 1;
+const INSULIN: usize = 17;
+
+const USCC: &str = "91350100M000100Y43";
+const USCC_2: &str = "91440300708461136T";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()
+}
+
+fn yymmdd(d: NaiveDate) -> String {
+    format!("{:02}{:02}{:02}", d.year() % 100, d.month(), d.day())
+}
+
+/// A pack's GS1 element string: (01) GTIN, (17) expiry, (10) lot.
+fn gs1(item: usize, lot: &str, expiry: NaiveDate) -> String {
+    format!("010{}17{}10{lot}", demo_gtin(item), yymmdd(expiry))
+}
+
+fn far() -> NaiveDate {
+    today() + Duration::days(700)
+}
+
+const SUPPLIER: &str = "mutation($input: SupplierInput!) {
+    createSupplier(input: $input) { id name uscc licenceNumber status licenceDaysLeft orderBlockedReason } }";
+const AGREEMENT: &str = "mutation($input: PriceAgreementInput!) {
+    createPriceAgreement(input: $input) { id unitPriceFen validFrom validTo vbp receivedPacks vbpCompletionPermille } }";
+const ORDER_FIELDS: &str = "id number status totalFen supplier { id }
+    lines { id item { id } packageLevel orderedPacks receivedPacks receivedQuantity remainingQuantity unitPriceFen agreedPrice }";
+const RECEIPT_FIELDS: &str =
+    "id packs quantity unitCostFen quarantined shortDatedReason receiptNumber traceCodes
+    batch { id lotNumber expiryDate status } orderLine { id receivedPacks remainingQuantity }
+    purchaseOrder { id status }";
+
+fn create_order_query() -> String {
+    format!(
+        "mutation($input: PurchaseOrderInput!) {{ createPurchaseOrder(input: $input) {{ {ORDER_FIELDS} }} }}"
+    )
+}
+
+fn scan_query() -> String {
+    format!(
+        "mutation($input: ReceivePurchaseOrderScanInput!) {{ receivePurchaseOrderScan(input: $input) {{ {RECEIPT_FIELDS} }} }}"
+    )
+}
+
+fn line_query() -> String {
+    format!(
+        "mutation($input: ReceivePurchaseOrderLineInput!) {{ receivePurchaseOrderLine(input: $input) {{ {RECEIPT_FIELDS} }} }}"
+    )
+}
+
+struct Desk {
+    app: Arc<TestApp>,
+    buyer: String,
+    warehouse: String,
+    supplier: String,
+}
+
+impl Desk {
+    async fn new() -> Desk {
+        let app = Arc::new(TestApp::spawn().await);
+        let buyer = app.login("buyer").await;
+        let warehouse = app.login("warehouse").await;
+        let body = app
+            .gql(
+                Some(&buyer),
+                SUPPLIER,
+                json!({ "input": {
+                    "name": "国药控股示范医药有限公司",
+                    "uscc": USCC,
+                    "licenceNumber": "闽AA5910001",
+                    "licenceExpiry": today() + Duration::days(400),
+                    "contactName": "王经理",
+                    "firstLevelDistributor": true,
+                }}),
+            )
+            .await;
+        let supplier = body["data"]["createSupplier"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_string();
+        Desk {
+            app,
+            buyer,
+            warehouse,
+            supplier,
+        }
+    }
+
+    async fn agreement(&self, item: usize, price: i64, vbp: Option<i64>) -> Value {
+        self.app
+            .gql(
+                Some(&self.buyer),
+                AGREEMENT,
+                json!({ "input": {
+                    "supplierId": self.supplier,
+                    "itemId": self.app.item(&format!("YP{:04}", item + 1)),
+                    "packageLevel": 1,
+                    "unitPriceFen": price,
+                    "validFrom": "2026-01-01",
+                    "validTo": "2026-12-31",
+                    "vbp": vbp.is_some(),
+                    "vbpAnnualPacks": vbp,
+                }}),
+            )
+            .await
+    }
+
+    /// A submitted order of `(item, packs)` lines; returns the order.
+    async fn submitted(&self, lines: &[(usize, i64)]) -> Value {
+        let draft = self.draft(lines).await;
+        let id = draft["data"]["createPurchaseOrder"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{draft}"))
+            .to_string();
+        let body = self
+            .app
+            .gql(
+                Some(&self.buyer),
+                &format!(
+                    "mutation($id: ID!) {{ submitPurchaseOrder(id: $id) {{ {ORDER_FIELDS} }} }}"
+                ),
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["submitPurchaseOrder"]["status"], "SUBMITTED",
+            "{body}"
+        );
+        body["data"]["submitPurchaseOrder"].clone()
+    }
+
+    async fn draft(&self, lines: &[(usize, i64)]) -> Value {
+        let lines: Vec<Value> = lines
+            .iter()
+            .map(|(item, packs)| {
+                json!({
+                    "itemId": self.app.item(&format!("YP{:04}", item + 1)),
+                    "packs": packs,
+                    "unitPriceFen": 1000,
+                })
+            })
+            .collect();
+        self.app
+            .gql(
+                Some(&self.buyer),
+                &create_order_query(),
+                json!({ "input": { "supplierId": self.supplier, "lines": lines } }),
+            )
+            .await
+    }
+
+    async fn scan(&self, token: &str, order: &str, barcode: &str, packs: i64, key: &str) -> Value {
+        self.scan_with(token, order, barcode, packs, key, json!({}))
+            .await
+    }
+
+    async fn scan_with(
+        &self,
+        token: &str,
+        order: &str,
+        barcode: &str,
+        packs: i64,
+        key: &str,
+        extra: Value,
+    ) -> Value {
+        let mut input = json!({
+            "purchaseOrderId": order,
+            "barcode": barcode,
+            "packs": packs,
+            "clientRequestId": key,
+        });
+        if let (Some(obj), Some(more)) = (input.as_object_mut(), extra.as_object()) {
+            for (k, v) in more {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        self.app
+            .gql(Some(token), &scan_query(), json!({ "input": input }))
+            .await
+    }
+
+    async fn order(&self, id: &str) -> Value {
+        let body = self
+            .app
+            .gql(
+                Some(&self.buyer),
+                &format!("query($id: ID!) {{ purchaseOrder(id: $id) {{ {ORDER_FIELDS} }} }}"),
+                json!({ "id": id }),
+            )
+            .await;
+        body["data"]["purchaseOrder"].clone()
+    }
+}
+
+fn field(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["field"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no field in {body}"))
+}
+
+fn message(body: &Value) -> &str {
+    body["errors"][0]["message"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn suppliers_need_a_checked_credit_code_and_a_licence_in_force() {
+    let desk = Desk::new().await;
+    let app = &desk.app;
+    let mut input = json!({
+        "name": "另一家医药公司",
+        "uscc": "91350100M000100Y44",
+        "licenceNumber": "闽AA5910002",
+        "licenceExpiry": today() - Duration::days(1),
+    });
+    let bad = app
+        .gql(Some(&desk.buyer), SUPPLIER, json!({ "input": input }))
+        .await;
+    assert_eq!(error_code(&bad), "VALIDATION");
+    assert_eq!(field(&bad), "uscc");
+    assert!(
+        message(&bad).contains("check character should be 3"),
+        "{bad}"
+    );
+
+    input["uscc"] = json!(USCC);
+    let taken = app
+        .gql(Some(&desk.buyer), SUPPLIER, json!({ "input": input }))
+        .await;
+    assert_eq!(error_code(&taken), "VALIDATION", "{taken}");
+    assert_eq!(field(&taken), "uscc");
+
+    input["uscc"] = json!(USCC_2);
+    let expired = app
+        .gql(Some(&desk.buyer), SUPPLIER, json!({ "input": input }))
+        .await;
+    let s = &expired["data"]["createSupplier"];
+    assert_eq!(s["licenceDaysLeft"], -1);
+    assert!(
+        s["orderBlockedReason"]
+            .as_str()
+            .unwrap()
+            .contains("闽AA5910002")
+    );
+    let order = app
+        .gql(
+            Some(&desk.buyer),
+            &create_order_query(),
+            json!({ "input": { "supplierId": s["id"], "lines": [
+                { "itemId": app.item("YP0001"), "packs": 1, "unitPriceFen": 100 } ] } }),
+        )
+        .await;
+    assert_eq!(error_code(&order), "VALIDATION");
+    assert!(
+        message(&order).contains("licence 闽AA5910002 expired on 2026-06-14"),
+        "{order}"
+    );
+
+    // Inactive: nothing is ordered from it.
+    let off = app
+        .gql(
+            Some(&desk.buyer),
+            "mutation($id: ID!) { setSupplierStatus(id: $id, status: INACTIVE) { status } }",
+            json!({ "id": desk.supplier }),
+        )
+        .await;
+    assert_eq!(off["data"]["setSupplierStatus"]["status"], "INACTIVE");
+    let refused = desk.draft(&[(AMOXICILLIN, 1)]).await;
+    assert_eq!(error_code(&refused), "ILLEGAL_STATE");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["reason"],
+        "SUPPLIER_INACTIVE"
+    );
+
+    // Only the centre's buyers keep suppliers; the warehouse cannot.
+    let pharmacist = app.login("pharmacist.vc0101").await;
+    for token in [&pharmacist, &desk.warehouse] {
+        let no = app
+            .gql(Some(token), SUPPLIER, json!({ "input": input }))
+            .await;
+        assert_eq!(error_code(&no), "FORBIDDEN");
+    }
+    let list = app
+        .gql(Some(&pharmacist), "{ suppliers { id } }", json!({}))
+        .await;
+    assert_eq!(error_code(&list), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn agreements_never_overlap_and_cap_order_prices() {
+    let desk = Desk::new().await;
+    let app = &desk.app;
+    let first = desk.agreement(AMOXICILLIN, 1200, None).await;
+    assert_eq!(
+        first["data"]["createPriceAgreement"]["unitPriceFen"], 1200,
+        "{first}"
+    );
+
+    // Overlapping dates for the same supplier, item and level: refused.
+    let overlap = desk.agreement(AMOXICILLIN, 1100, None).await;
+    assert_eq!(error_code(&overlap), "VALIDATION");
+    assert_eq!(field(&overlap), "validFrom");
+    assert!(
+        message(&overlap).contains("2026-01-01 to 2026-12-31"),
+        "{overlap}"
+    );
+    // The day after it ends is free.
+    let next_year = app
+        .gql(
+            Some(&desk.buyer),
+            AGREEMENT,
+            json!({ "input": {
+                "supplierId": desk.supplier, "itemId": app.item("YP0001"), "packageLevel": 1,
+                "unitPriceFen": 1150, "validFrom": "2027-01-01", "validTo": "2027-12-31",
+            }}),
+        )
+        .await;
+    assert_eq!(
+        next_year["data"]["createPriceAgreement"]["validFrom"], "2027-01-01",
+        "{next_year}"
+    );
+
+    // A price above the agreement in force is refused, naming both.
+    let above = app
+        .gql(
+            Some(&desk.buyer),
+            &create_order_query(),
+            json!({ "input": { "supplierId": desk.supplier, "lines": [
+                { "itemId": app.item("YP0001"), "packs": 10, "unitPriceFen": 1201 } ] } }),
+        )
+        .await;
+    assert_eq!(error_code(&above), "VALIDATION");
+    assert_eq!(field(&above), "lines[0].unitPriceFen");
+    assert!(
+        message(&above).contains("12.01 yuan is above the agreed price of 12.00"),
+        "{above}"
+    );
+
+    // Without a price the agreed one is used, and the line says so.
+    let agreed = app
+        .gql(
+            Some(&desk.buyer),
+            &create_order_query(),
+            json!({ "input": { "supplierId": desk.supplier, "lines": [
+                { "itemId": app.item("YP0001"), "packs": 10 },
+                { "itemId": app.item("YP0002"), "packs": 3, "unitPriceFen": 2500 } ] } }),
+        )
+        .await;
+    let order = &agreed["data"]["createPurchaseOrder"];
+    assert_eq!(order["status"], "DRAFT", "{agreed}");
+    assert!(order["number"].as_str().unwrap().starts_with("PO-2026-"));
+    assert_eq!(order["lines"][0]["unitPriceFen"], 1200);
+    assert_eq!(order["lines"][0]["agreedPrice"], true);
+    assert_eq!(order["lines"][1]["agreedPrice"], false);
+    assert_eq!(order["totalFen"], 10 * 1200 + 3 * 2500);
+
+    // A delisted or unknown item, a duplicate line: each named by its line.
+    let bad = app
+        .gql(
+            Some(&desk.buyer),
+            &create_order_query(),
+            json!({ "input": { "supplierId": desk.supplier, "lines": [
+                { "itemId": app.item("YP0001"), "packs": 0, "unitPriceFen": 100 },
+                { "itemId": app.item("YP0002"), "packs": 1, "unitPriceFen": 100 },
+                { "itemId": app.item("YP0002"), "packs": 1, "unitPriceFen": 100 } ] } }),
+        )
+        .await;
+    let fields: Vec<&str> = bad["errors"][0]["extensions"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["lines[0].packs", "lines[2].itemId"]);
+}
+
+#[tokio::test]
+async fn an_order_is_received_by_scanning_and_posts_to_the_ledger() {
+    let desk = Desk::new().await;
+    let app = &desk.app;
+    let vbp = desk.agreement(AMOXICILLIN, 1200, Some(100)).await;
+    let agreement = vbp["data"]["createPriceAgreement"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let order = desk.submitted(&[(AMOXICILLIN, 10), (CEFUROXIME, 5)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    assert_eq!(order["lines"][0]["unitPriceFen"], 1000);
+    assert_eq!(order["lines"][0]["agreedPrice"], true);
+
+    // Submitting twice is an illegal transition.
+    let again = app
+        .gql(
+            Some(&desk.buyer),
+            "mutation($id: ID!) { submitPurchaseOrder(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_code(&again), "ILLEGAL_STATE");
+    assert_eq!(
+        again["errors"][0]["extensions"]["reason"],
+        "PURCHASE_ORDER_TRANSITION"
+    );
+
+    // Four boxes of a new lot, scanned by the warehouse.
+    let code = gs1(AMOXICILLIN, "PO2601A", far());
+    let first = desk.scan(&desk.warehouse, &id, &code, 4, "gr-1").await;
+    let r = &first["data"]["receivePurchaseOrderScan"];
+    assert_eq!(r["packs"], 4, "{first}");
+    assert_eq!(r["quantity"], 4 * 24);
+    // 10.00 yuan a box of 24: 41.67 fen a capsule, posted as 42.
+    assert_eq!(r["unitCostFen"], 42);
+    assert_eq!(r["batch"]["lotNumber"], "PO2601A");
+    assert_eq!(r["batch"]["expiryDate"], far().to_string());
+    assert_eq!(r["orderLine"]["receivedPacks"], 4);
+    assert_eq!(r["purchaseOrder"]["status"], "PARTIALLY_RECEIVED");
+    assert!(r["receiptNumber"].as_str().unwrap().starts_with("GR-2026-"));
+    let batch = r["batch"]["id"].as_str().unwrap().to_string();
+    let centre = app.institution("DEMO-LC");
+    assert_eq!(app.balance(&desk.warehouse, &centre, &batch).await.0, 96);
+
+    // The movement is a SUPPLIER_RECEIPT at the centre with its unit cost.
+    let card = app
+        .gql(
+            Some(&desk.warehouse),
+            "query($i: ID!, $b: ID!) { stockCard(institutionId: $i, batchId: $b) {
+                edges { node { kind quantity unitCostFen documentType documentNumber } } } }",
+            json!({ "i": centre, "b": batch }),
+        )
+        .await;
+    let m = &card["data"]["stockCard"]["edges"][0]["node"];
+    assert_eq!(m["kind"], "SUPPLIER_RECEIPT", "{card}");
+    assert_eq!(m["quantity"], 96);
+    assert_eq!(m["unitCostFen"], 42);
+    assert_eq!(m["documentType"], "GOODS_RECEIPT");
+    assert_eq!(m["documentNumber"], r["receiptNumber"]);
+
+    // The same scan again (a flaky network) is the first result, posted once.
+    let replay = desk.scan(&desk.warehouse, &id, &code, 4, "gr-1").await;
+    assert_eq!(
+        replay["data"]["receivePurchaseOrderScan"]["id"], r["id"],
+        "{replay}"
+    );
+    assert_eq!(app.balance(&desk.warehouse, &centre, &batch).await.0, 96);
+    // The same key for another scan is a conflict, not a silent replay.
+    let reused = desk.scan(&desk.warehouse, &id, &code, 1, "gr-1").await;
+    assert_eq!(error_code(&reused), "CONFLICT");
+
+    // More than is open: refused, nothing written.
+    let over = desk.scan(&desk.warehouse, &id, &code, 7, "gr-2").await;
+    assert_eq!(error_code(&over), "VALIDATION");
+    assert_eq!(field(&over), "packs");
+    assert!(message(&over).contains("only 144"), "{over}");
+    // An item that is not on the order.
+    let stranger = desk
+        .scan(&desk.warehouse, &id, &gs1(5, "X1", far()), 1, "gr-3")
+        .await;
+    assert_eq!(error_code(&stranger), "VALIDATION");
+    assert!(message(&stranger).contains("is not on order"), "{stranger}");
+    assert_eq!(app.balance(&desk.warehouse, &centre, &batch).await.0, 96);
+
+    // The rest: six boxes scanned, the second item typed by hand.
+    let rest = desk.scan(&desk.warehouse, &id, &code, 6, "gr-4").await;
+    assert_eq!(
+        rest["data"]["receivePurchaseOrderScan"]["purchaseOrder"]["status"], "PARTIALLY_RECEIVED",
+        "{rest}"
+    );
+    let typed = app
+        .gql(
+            Some(&desk.warehouse),
+            &line_query(),
+            json!({ "input": {
+                "purchaseOrderId": id, "itemId": app.item("YP0002"),
+                "lotNumber": "HAND01", "expiryDate": far(), "packs": 5,
+                "clientRequestId": "gr-5",
+            }}),
+        )
+        .await;
+    let t = &typed["data"]["receivePurchaseOrderLine"];
+    assert_eq!(t["purchaseOrder"]["status"], "RECEIVED", "{typed}");
+    assert_eq!(t["orderLine"]["remainingQuantity"], 0);
+
+    let done = desk.order(&id).await;
+    assert_eq!(done["lines"][0]["receivedPacks"], 10);
+    assert_eq!(done["lines"][1]["receivedPacks"], 5);
+    // Receiving into a received order is refused.
+    let late = desk.scan(&desk.warehouse, &id, &code, 1, "gr-6").await;
+    assert_eq!(error_code(&late), "VALIDATION");
+
+    // The 集采 agreement counts what came in under it.
+    let used = app
+        .gql(
+            Some(&desk.buyer),
+            "query($s: ID!) { priceAgreements(supplierId: $s) { id receivedPacks vbpCompletionPermille } }",
+            json!({ "s": desk.supplier }),
+        )
+        .await;
+    let a = &used["data"]["priceAgreements"][0];
+    assert_eq!(a["id"], agreement.as_str());
+    assert_eq!(a["receivedPacks"], 10);
+    assert_eq!(a["vbpCompletionPermille"], 100);
+
+    let closed = app
+        .gql(
+            Some(&desk.buyer),
+            "mutation($id: ID!) { closePurchaseOrder(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        closed["data"]["closePurchaseOrder"]["status"], "CLOSED",
+        "{closed}"
+    );
+    app.assert_ledger_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_receipts_racing_for_the_last_packs_give_one_refusal() {
+    let desk = Arc::new(Desk::new().await);
+    let order = desk.submitted(&[(AMOXICILLIN, 10)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let code = gs1(AMOXICILLIN, "RACE01", far());
+    let first = desk
+        .scan(&desk.warehouse, &id, &code, 8, "race-setup")
+        .await;
+    assert_eq!(
+        first["data"]["receivePurchaseOrderScan"]["packs"], 8,
+        "{first}"
+    );
+    let buyer = desk.buyer.clone();
+    let mut tasks = Vec::new();
+    for (n, token) in [desk.warehouse.clone(), buyer].into_iter().enumerate() {
+        let (desk, id, code) = (desk.clone(), id.clone(), code.clone());
+        tasks.push(tokio::spawn(async move {
+            desk.scan(&token, &id, &code, 2, &format!("race-{n}")).await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        let body = t.await.unwrap();
+        outcomes.push(
+            if body["data"]["receivePurchaseOrderScan"]["id"].is_string() {
+                "OK".to_string()
+            } else {
+                error_code(&body).to_string()
+            },
+        );
+    }
+    outcomes.sort();
+    assert_eq!(outcomes, vec!["OK", "VALIDATION"]);
+    let after = desk.order(&id).await;
+    assert_eq!(after["lines"][0]["receivedPacks"], 10);
+    assert_eq!(after["status"], "RECEIVED");
+    let batch = desk.app.county.items.len(); // keep the app alive to here
+    assert!(batch > 0);
+    desk.app.assert_ledger_consistent().await;
+}
+
+#[tokio::test]
+async fn short_dated_goods_need_a_buyers_reason() {
+    let desk = Desk::new().await;
+    let order = desk.submitted(&[(AMOXICILLIN, 10)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let soon = today() + Duration::days(90);
+    let code = gs1(AMOXICILLIN, "SHORT1", soon);
+
+    let refused = desk.scan(&desk.warehouse, &id, &code, 2, "short-1").await;
+    assert_eq!(error_code(&refused), "VALIDATION");
+    assert_eq!(field(&refused), "expiryDate");
+    assert!(
+        message(&refused).contains("90 days from today"),
+        "{refused}"
+    );
+    assert!(message(&refused).contains("183 days"), "{refused}");
+    assert_eq!(desk.order(&id).await["lines"][0]["receivedPacks"], 0);
+
+    // The warehouse cannot accept it, even with a reason.
+    let reason = json!({ "shortDatedReason": "急需，供应商无远效期批次" });
+    let no = desk
+        .scan_with(&desk.warehouse, &id, &code, 2, "short-2", reason.clone())
+        .await;
+    assert_eq!(error_code(&no), "FORBIDDEN");
+
+    let yes = desk
+        .scan_with(&desk.buyer, &id, &code, 2, "short-3", reason)
+        .await;
+    let r = &yes["data"]["receivePurchaseOrderScan"];
+    assert_eq!(r["shortDatedReason"], "急需，供应商无远效期批次", "{yes}");
+    assert_eq!(r["packs"], 2);
+
+    // Already expired is never received.
+    let past = gs1(AMOXICILLIN, "OLD1", today() - Duration::days(1));
+    let expired = desk
+        .scan_with(
+            &desk.buyer,
+            &id,
+            &past,
+            1,
+            "short-4",
+            json!({ "shortDatedReason": "no" }),
+        )
+        .await;
+    assert_eq!(error_code(&expired), "VALIDATION");
+    assert!(
+        message(&expired).contains("expired on 2026-06-14"),
+        "{expired}"
+    );
+}
+
+#[tokio::test]
+async fn traceability_codes_are_received_once_and_a_lot_keeps_its_expiry() {
+    let desk = Desk::new().await;
+    let app = &desk.app;
+    let order = desk.submitted(&[(AMOXICILLIN, 10)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let code = gs1(AMOXICILLIN, "TRACE1", far());
+    let c1 = "81000010000000000011";
+    let c2 = "81000010000000000012";
+    let ok = desk
+        .scan_with(
+            &desk.warehouse,
+            &id,
+            &code,
+            2,
+            "t-1",
+            json!({ "traceCodes": [c1, c2] }),
+        )
+        .await;
+    assert_eq!(
+        ok["data"]["receivePurchaseOrderScan"]["traceCodes"],
+        json!([c1, c2]),
+        "{ok}"
+    );
+    let dup = desk
+        .scan_with(
+            &desk.warehouse,
+            &id,
+            &code,
+            1,
+            "t-2",
+            json!({ "traceCodes": [c2] }),
+        )
+        .await;
+    assert_eq!(error_code(&dup), "DUPLICATE_TRACE_CODE", "{dup}");
+    assert!(message(&dup).contains(c2));
+    assert_eq!(desk.order(&id).await["lines"][0]["receivedPacks"], 2);
+
+    // Another item's traceability code on this pack.
+    let foreign = desk
+        .scan_with(
+            &desk.warehouse,
+            &id,
+            &code,
+            1,
+            "t-3",
+            json!({ "traceCodes": ["81000020000000000011"] }),
+        )
+        .await;
+    assert_eq!(error_code(&foreign), "VALIDATION");
+
+    // The same lot printed with another expiry: refused, naming both.
+    let other = gs1(AMOXICILLIN, "TRACE1", far() - Duration::days(31));
+    let mismatch = desk.scan(&desk.warehouse, &id, &other, 1, "t-4").await;
+    assert_eq!(error_code(&mismatch), "VALIDATION");
+    assert_eq!(field(&mismatch), "expiryDate");
+    let msg = message(&mismatch);
+    assert!(msg.contains(&far().to_string()), "{msg}");
+    assert!(
+        msg.contains(&(far() - Duration::days(31)).to_string()),
+        "{msg}"
+    );
+
+    // A traceability code alone carries no lot: scan the GS1 code.
+    let alone = desk.scan(&desk.warehouse, &id, c1, 1, "t-5").await;
+    assert_eq!(error_code(&alone), "VALIDATION");
+    assert_eq!(field(&alone), "barcode");
+    // Garbage is an invalid barcode.
+    let garbage = desk.scan(&desk.warehouse, &id, "01123", 1, "t-6").await;
+    assert_eq!(error_code(&garbage), "INVALID_BARCODE");
+    assert_eq!(desk.order(&id).await["lines"][0]["receivedPacks"], 2);
+    app.assert_ledger_consistent().await;
+}
+
+#[tokio::test]
+async fn cold_chain_goods_need_a_temperature_and_outside_the_range_are_quarantined() {
+    let desk = Desk::new().await;
+    let order = desk.submitted(&[(INSULIN, 4)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let code = gs1(INSULIN, "COLD01", far());
+    let missing = desk.scan(&desk.warehouse, &id, &code, 1, "c-1").await;
+    assert_eq!(error_code(&missing), "VALIDATION");
+    assert_eq!(field(&missing), "temperature");
+
+    let cold = desk
+        .scan_with(
+            &desk.warehouse,
+            &id,
+            &code,
+            1,
+            "c-2",
+            json!({ "temperatureCelsius": 4.5 }),
+        )
+        .await;
+    let r = &cold["data"]["receivePurchaseOrderScan"];
+    assert_eq!(r["quarantined"], false, "{cold}");
+    assert_eq!(r["batch"]["status"], "AVAILABLE");
+
+    let warm = gs1(INSULIN, "WARM01", far());
+    let body = desk
+        .scan_with(
+            &desk.warehouse,
+            &id,
+            &warm,
+            1,
+            "c-3",
+            json!({ "temperatureCelsius": 12.5 }),
+        )
+        .await;
+    let r = &body["data"]["receivePurchaseOrderScan"];
+    assert_eq!(r["quarantined"], true, "{body}");
+    assert_eq!(r["batch"]["status"], "QUARANTINED");
+    let centre = desk.app.institution("DEMO-LC");
+    let batch = r["batch"]["id"].as_str().unwrap();
+    assert_eq!(
+        desk.app.balance(&desk.warehouse, &centre, batch).await.0,
+        r["quantity"].as_i64().unwrap()
+    );
+    desk.app.assert_ledger_consistent().await;
+}
+
+#[tokio::test]
+async fn orders_follow_their_state_machine() {
+    let desk = Desk::new().await;
+    let app = &desk.app;
+    let draft = desk.draft(&[(AMOXICILLIN, 3)]).await;
+    let id = draft["data"]["createPurchaseOrder"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A draft can be edited; the new lines replace the old.
+    let edited = app
+        .gql(
+            Some(&desk.buyer),
+            &format!("mutation($id: ID!, $input: PurchaseOrderInput!) {{ updatePurchaseOrder(id: $id, input: $input) {{ {ORDER_FIELDS} }} }}"),
+            json!({ "id": id, "input": { "supplierId": desk.supplier, "lines": [
+                { "itemId": app.item("YP0002"), "packs": 7, "unitPriceFen": 900 } ] } }),
+        )
+        .await;
+    let o = &edited["data"]["updatePurchaseOrder"];
+    assert_eq!(o["lines"].as_array().unwrap().len(), 1, "{edited}");
+    assert_eq!(o["lines"][0]["orderedPacks"], 7);
+
+    // Receiving into a draft, closing a draft: illegal.
+    let early = desk
+        .scan(
+            &desk.warehouse,
+            &id,
+            &gs1(CEFUROXIME, "D1", far()),
+            1,
+            "sm-1",
+        )
+        .await;
+    assert_eq!(error_code(&early), "ILLEGAL_STATE", "{early}");
+    let close = app
+        .gql(
+            Some(&desk.buyer),
+            "mutation($id: ID!) { closePurchaseOrder(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_code(&close), "ILLEGAL_STATE");
+
+    // Cancelled needs a reason, and is final.
+    let cancel = "mutation($id: ID!, $r: String!) { cancelPurchaseOrder(id: $id, reason: $r) { status closedReason } }";
+    let blank = app
+        .gql(Some(&desk.buyer), cancel, json!({ "id": id, "r": " " }))
+        .await;
+    assert_eq!(error_code(&blank), "VALIDATION");
+    let done = app
+        .gql(
+            Some(&desk.buyer),
+            cancel,
+            json!({ "id": id, "r": "需求取消" }),
+        )
+        .await;
+    assert_eq!(
+        done["data"]["cancelPurchaseOrder"]["status"], "CANCELLED",
+        "{done}"
+    );
+    let submit = app
+        .gql(
+            Some(&desk.buyer),
+            "mutation($id: ID!) { submitPurchaseOrder(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_code(&submit), "ILLEGAL_STATE");
+
+    // A partly received order closes short only with a reason.
+    let order = desk.submitted(&[(AMOXICILLIN, 5)]).await;
+    let oid = order["id"].as_str().unwrap().to_string();
+    desk.scan(
+        &desk.warehouse,
+        &oid,
+        &gs1(AMOXICILLIN, "P1", far()),
+        2,
+        "sm-2",
+    )
+    .await;
+    let no_reason = app
+        .gql(
+            Some(&desk.buyer),
+            "mutation($id: ID!) { closePurchaseOrder(id: $id) { status } }",
+            json!({ "id": oid }),
+        )
+        .await;
+    assert_eq!(error_code(&no_reason), "VALIDATION");
+    let cancel_received = app
+        .gql(Some(&desk.buyer), cancel, json!({ "id": oid, "r": "x" }))
+        .await;
+    assert_eq!(error_code(&cancel_received), "ILLEGAL_STATE");
+    let short = app
+        .gql(
+            Some(&desk.buyer),
+            "mutation($id: ID!) { closePurchaseOrder(id: $id, reason: \"供应商断货\") { status closedReason } }",
+            json!({ "id": oid }),
+        )
+        .await;
+    assert_eq!(
+        short["data"]["closePurchaseOrder"]["status"], "CLOSED",
+        "{short}"
+    );
+    assert_eq!(
+        short["data"]["closePurchaseOrder"]["closedReason"],
+        "供应商断货"
+    );
+
+    // Listed newest first, filtered by supplier and status (the demo has
+    // its own orders).
+    let list = app
+        .gql(
+            Some(&desk.buyer),
+            "query($s: ID!) { purchaseOrders(supplierId: $s, first: 10) { edges { node { id status } } } }",
+            json!({ "s": desk.supplier }),
+        )
+        .await;
+    let ids: Vec<&str> = list["data"]["purchaseOrders"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![oid.as_str(), id.as_str()]);
+    let cancelled = app
+        .gql(
+            Some(&desk.buyer),
+            "query($s: ID!) { purchaseOrders(status: CANCELLED, supplierId: $s) { edges { node { id } } } }",
+            json!({ "s": desk.supplier }),
+        )
+        .await;
+    assert_eq!(
+        cancelled["data"]["purchaseOrders"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
