@@ -88,6 +88,7 @@ pub struct Settings {
     pub throttle: ThrottlePolicy,
     pub adjustment: stock::AdjustmentPolicy,
     pub receiving: procurement::ReceivingPolicy,
+    pub replenishment: procurement::ReplenishmentPolicy,
 }
 
 impl Default for Settings {
@@ -97,6 +98,7 @@ impl Default for Settings {
             throttle: ThrottlePolicy::default(),
             adjustment: stock::AdjustmentPolicy::default(),
             receiving: procurement::ReceivingPolicy::default(),
+            replenishment: procurement::ReplenishmentPolicy::default(),
         }
     }
 }

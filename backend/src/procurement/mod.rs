@@ -8,15 +8,25 @@
 //!   (supplier, item, level) on a day, and the 集采 quantities used;
 //! - `order`: purchase orders, `DRAFT → SUBMITTED → PARTIALLY_RECEIVED →
 //!   RECEIVED → CLOSED`, or `CANCELLED`;
+//! - `demand`: replenishment suggestions per institution and the centre's
+//!   procurement plan, from the ledger's consumption (`pipeline`: what is on
+//!   its way, filled in by distribution);
 //! - `receipt`: receiving by scan or by hand: batch found or created, shelf
 //!   life and cold chain checked, traceability codes recorded once.
 
 mod agreement;
+mod demand;
+mod exports;
 mod order;
+mod pipeline;
 mod receipt;
+mod sheets;
 mod supplier;
 
 pub use agreement::{AgreementFilter, AgreementInput, AgreementView};
+pub use demand::{
+    Consumption, PlanLine, ProcurementPlan, ReplenishmentPolicy, Step, SuggestionLine, consumption,
+};
 pub use order::{OrderFilter, OrderLineInput, OrderView, PurchaseOrderInput, transition_allowed};
 pub use receipt::{ReceiptLineView, ReceiveLine, ReceiveScan};
 pub use supplier::SupplierInput;

@@ -557,6 +557,131 @@ impl Backend {
         }
     }
 
+    /// One draft per supplier from the plan's lines of `item_ids` (all
+    /// lines with an agreement when `None`), at the agreed prices, in one
+    /// transaction: all the drafts or none.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
+    pub async fn create_purchase_orders_from_plan(
+        &self,
+        caller: &Caller,
+        item_ids: Option<Vec<Uuid>>,
+    ) -> Result<Vec<OrderView>> {
+        authz::authorize(
+            caller,
+            Action::ManageProcurement,
+            Self::procurement_scope(caller),
+        )?;
+        let plan = self.plan_for(caller.community_id).await?;
+        let today = business_date(self.clock.now());
+        let chosen: Vec<&super::PlanLine> = match &item_ids {
+            None => plan
+                .lines
+                .iter()
+                .filter(|l| l.agreement.is_some())
+                .collect(),
+            Some(ids) => {
+                let mut errors = Vec::new();
+                let mut out = Vec::new();
+                for (i, id) in ids.iter().enumerate() {
+                    match plan.lines.iter().find(|l| l.item.id == *id) {
+                        None => errors.push(FieldError::new(
+                            format!("itemIds[{i}]"),
+                            "the plan needs none of this item now",
+                            "采购计划中没有此品种",
+                        )),
+                        Some(l) if l.agreement.is_none() => errors.push(FieldError::new(
+                            format!("itemIds[{i}]"),
+                            format!(
+                                "{} has no agreement in force with an orderable supplier; order it by hand",
+                                l.item.generic_name
+                            ),
+                            format!("{} 无有效协议价，请手工下单", l.item.generic_name),
+                        )),
+                        Some(l) => out.push(l),
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(Error::invalid(errors));
+                }
+                out
+            }
+        };
+        if chosen.is_empty() {
+            return Err(Error::validation(
+                "itemIds",
+                "the plan has no line to order",
+                "采购计划中没有可下单的品种",
+            ));
+        }
+        let mut by_supplier: Vec<(Uuid, Vec<PlannedLine>)> = Vec::new();
+        for l in chosen {
+            let Some(a) = &l.agreement else { continue };
+            let line = PlannedLine {
+                item_id: l.item.id,
+                package_level: a.package_level,
+                units_per_pack: l.units_per_pack,
+                packs: l.quantity_packs,
+                over_packs: 0,
+                unit_price_fen: a.unit_price_fen,
+                agreement_id: Some(a.id),
+            };
+            match by_supplier.iter_mut().find(|(s, _)| *s == a.supplier_id) {
+                Some((_, lines)) => lines.push(line),
+                None => by_supplier.push((a.supplier_id, vec![line])),
+            }
+        }
+        let conn = self.db.conn();
+        for (supplier_id, _) in &by_supplier {
+            let s = self
+                .supplier_in_community(conn, caller, *supplier_id)
+                .await?;
+            ensure_may_order_from(&s, today)?;
+        }
+        let ran = self
+            .run(
+                Command {
+                    operation: "createPurchaseOrdersFromPlan",
+                    user_id: caller.user_id,
+                    idempotency: None,
+                },
+                async |txn, now| {
+                    let mut views = Vec::new();
+                    for (supplier_id, lines) in &by_supplier {
+                        views.push(
+                            insert_order(
+                                txn,
+                                caller,
+                                now,
+                                *supplier_id,
+                                Some("按采购计划生成 from the procurement plan".into()),
+                                lines,
+                            )
+                            .await?,
+                        );
+                    }
+                    let ids: Vec<Uuid> = views.iter().map(|v| v.order.id).collect();
+                    Ok(Effect::Changed {
+                        result_id: ids.first().copied().unwrap_or_default(),
+                        audit: Audit {
+                            institution_id: Some(caller.institution_id),
+                            entity_type: "purchase_order",
+                            entity_ids: ids,
+                            detail: Some(serde_json::json!({
+                                "orders": views.iter().map(|v| &v.order.number).collect::<Vec<_>>(),
+                                "lines": views.iter().map(|v| v.lines.len()).sum::<usize>(),
+                            })),
+                        },
+                        value: views,
+                    })
+                },
+            )
+            .await?;
+        match ran {
+            Ran::Done(v) => Ok(v),
+            Ran::Replay(id) => Ok(vec![self.purchase_order(caller, id).await?]),
+        }
+    }
+
     /// Replaces a draft's supplier, lines and note.
     #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
     pub async fn update_purchase_order(

@@ -248,6 +248,30 @@ impl ProcurementMutation {
             .map(PurchaseOrder)
     }
 
+    /// One draft per supplier from the procurement plan's lines of these
+    /// items (every line with an agreement when omitted).
+    async fn create_purchase_orders_from_plan(
+        &self,
+        ctx: &Context<'_>,
+        item_ids: Option<Vec<ID>>,
+    ) -> Result<Vec<PurchaseOrder>> {
+        let caller = ctx.caller()?;
+        let ids = item_ids
+            .map(|ids| {
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, id)| parse_id(id, &format!("itemIds[{i}]")))
+                    .collect::<Result<Vec<_>>>()
+            })
+            .transpose()?;
+        let views = ctx
+            .backend()
+            .create_purchase_orders_from_plan(caller, ids)
+            .await
+            .gql()?;
+        Ok(views.into_iter().map(PurchaseOrder).collect())
+    }
+
     /// Replaces a draft's supplier, lines and note.
     async fn update_purchase_order(
         &self,

@@ -1,6 +1,9 @@
 //! Suppliers, agreements and purchase orders.
 
-use super::types::{PriceAgreement, PurchaseOrder, PurchaseOrderStatus, Supplier, SupplierStatus};
+use super::types::{
+    PriceAgreement, ProcurementPlan, PurchaseOrder, PurchaseOrderStatus, SuggestionLine, Supplier,
+    SupplierStatus,
+};
 use crate::context::{ContextExt, LIST_WEIGHT, connection, page_rows, parse_id};
 use crate::error::GqlResult;
 use crate::limits::{connection_complexity, take_rows};
@@ -114,5 +117,33 @@ impl ProcurementQuery {
             .await
             .gql()?;
         Ok(connection(page, PurchaseOrder))
+    }
+
+    /// What an institution should ask for now, with how each line was
+    /// computed (AMC, months of data, stock position, target).
+    #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
+    async fn replenishment_suggestion(
+        &self,
+        ctx: &Context<'_>,
+        institution_id: ID,
+    ) -> Result<Vec<SuggestionLine>> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&institution_id, "institutionId")?;
+        let lines = ctx
+            .backend()
+            .replenishment_suggestion(caller, id)
+            .await
+            .gql()?;
+        take_rows(ctx, lines.len() as i64)?;
+        Ok(lines.into_iter().map(SuggestionLine).collect())
+    }
+
+    /// What the centre should buy now, for everyone.
+    #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
+    async fn procurement_plan(&self, ctx: &Context<'_>) -> Result<ProcurementPlan> {
+        let caller = ctx.caller()?;
+        let plan = ctx.backend().procurement_plan(caller).await.gql()?;
+        take_rows(ctx, plan.lines.len() as i64)?;
+        Ok(ProcurementPlan(plan))
     }
 }

@@ -317,3 +317,147 @@ impl ReceiptLine {
             .map(PurchaseOrder)
     }
 }
+
+/// How much of an item an institution should ask for, and why.
+pub struct SuggestionLine(pub yaolian_backend::procurement::SuggestionLine);
+
+#[Object]
+impl SuggestionLine {
+    async fn item(&self) -> Item {
+        Item {
+            model: self.0.item.clone(),
+            levels: None,
+        }
+    }
+    async fn institution(&self, ctx: &Context<'_>) -> Result<Institution> {
+        load_institution(ctx, self.0.institution_id).await
+    }
+    /// Average monthly consumption in base units, over the days of the
+    /// last 90 with stock on hand.
+    async fn amc(&self) -> f64 {
+        (self.0.amc * 10.0).round() / 10.0
+    }
+    /// The days with stock behind the AMC, in months.
+    async fn months_of_data(&self) -> f64 {
+        (self.0.months_of_data * 10.0).round() / 10.0
+    }
+    /// Usable on hand, base units.
+    async fn on_hand(&self) -> i64 {
+        self.0.on_hand
+    }
+    async fn in_transit(&self) -> i64 {
+        self.0.in_transit
+    }
+    async fn on_requisition(&self) -> i64 {
+        self.0.on_requisition
+    }
+    async fn on_order(&self) -> i64 {
+        self.0.on_order
+    }
+    async fn min_months(&self) -> f64 {
+        self.0.min_months_tenths as f64 / 10.0
+    }
+    async fn max_months(&self) -> f64 {
+        self.0.max_months_tenths as f64 / 10.0
+    }
+    /// AMC × maximum months, base units.
+    async fn target(&self) -> i64 {
+        self.0.target
+    }
+    /// Target less the stock position, base units.
+    async fn suggested_quantity(&self) -> i64 {
+        self.0.suggested_quantity
+    }
+    async fn units_per_pack(&self) -> i64 {
+        self.0.units_per_pack
+    }
+    /// Whole packs of the smallest level.
+    async fn suggested_packs(&self) -> i64 {
+        self.0.suggested_packs
+    }
+}
+
+pub struct ProcurementPlan(pub yaolian_backend::procurement::ProcurementPlan);
+
+#[Object]
+impl ProcurementPlan {
+    async fn generated_at(&self) -> DateTime<Utc> {
+        self.0.generated_at
+    }
+    async fn lines(&self) -> Vec<PlanLine> {
+        self.0.lines.iter().cloned().map(PlanLine).collect()
+    }
+    /// Sum of the lines with a price, in fen.
+    async fn total_fen(&self) -> i64 {
+        self.0.lines.iter().filter_map(|l| l.amount_fen()).sum()
+    }
+}
+
+pub struct PlanLine(pub yaolian_backend::procurement::PlanLine);
+
+#[Object]
+impl PlanLine {
+    async fn item(&self) -> Item {
+        Item {
+            model: self.0.item.clone(),
+            levels: None,
+        }
+    }
+    /// Packs of the chosen agreement's level (the smallest without one).
+    async fn quantity_packs(&self) -> i64 {
+        self.0.quantity_packs
+    }
+    /// Base units.
+    async fn quantity(&self) -> i64 {
+        self.0.quantity
+    }
+    async fn package_level(&self) -> i32 {
+        self.0.agreement.as_ref().map_or(1, |a| a.package_level)
+    }
+    async fn units_per_pack(&self) -> i64 {
+        self.0.units_per_pack
+    }
+    /// The chosen supplier: 集采 first, else the lowest price per unit.
+    async fn supplier(&self, ctx: &Context<'_>) -> Result<Option<Supplier>> {
+        match &self.0.agreement {
+            Some(a) => load_supplier(ctx, a.supplier_id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    async fn unit_price_fen(&self) -> Option<i64> {
+        self.0.agreement.as_ref().map(|a| a.unit_price_fen)
+    }
+    async fn amount_fen(&self) -> Option<i64> {
+        self.0.amount_fen()
+    }
+    async fn vbp(&self) -> bool {
+        self.0.agreement.as_ref().is_some_and(|a| a.vbp)
+    }
+    async fn min_order_packs(&self) -> Option<i64> {
+        self.0.agreement.as_ref().map(|a| a.min_order_packs)
+    }
+    /// How the need was computed, in base units: members' suggestions plus
+    /// approved requisitions plus the centre's buffer, less the centre's
+    /// usable stock and what is on order.
+    async fn member_suggestions(&self) -> i64 {
+        self.0.member_suggestions
+    }
+    async fn approved_requisitions(&self) -> i64 {
+        self.0.approved_requisitions
+    }
+    async fn centre_buffer(&self) -> i64 {
+        self.0.centre_buffer
+    }
+    async fn centre_amc(&self) -> f64 {
+        (self.0.centre_amc * 10.0).round() / 10.0
+    }
+    async fn centre_on_hand(&self) -> i64 {
+        self.0.centre_on_hand
+    }
+    async fn on_order(&self) -> i64 {
+        self.0.on_order
+    }
+    async fn need(&self) -> i64 {
+        self.0.need
+    }
+}

@@ -879,3 +879,213 @@ async fn orders_follow_their_state_machine() {
         1
     );
 }
+
+/// Posts `dispensed` in ten equal DISPENSE movements a day apart, after an
+/// OPENING of the same amount 80 days ago, at `institution` on `batch`: ten
+/// days with stock, then none until the demo's own opening (now).
+async fn dispensing_history(app: &TestApp, institution: &str, batch: &str, dispensed: i64) {
+    use yaolian_backend::clock::Clock;
+    use yaolian_backend::enums::MovementKind;
+    use yaolian_backend::ledger::{self, Actor, Posting};
+    let db = app.backend.db();
+    let now = app.clock.now();
+    let user = app.county.users["pharmacist.vc0101"];
+    let txn = db.begin_write().await.unwrap();
+    let post = |quantity: i64, kind: MovementKind, days_ago: i64| Posting {
+        institution_id: institution.parse().unwrap(),
+        batch_id: batch.parse().unwrap(),
+        quantity,
+        kind,
+        document: None,
+        reason: None,
+        unit_cost_fen: None,
+        occurred_at: Some(now - Duration::days(days_ago)),
+    };
+    let actor = Actor { user_id: user, now };
+    ledger::post(&txn, actor, post(dispensed, MovementKind::Opening, 80))
+        .await
+        .unwrap();
+    for k in 1..=10 {
+        ledger::post(
+            &txn,
+            actor,
+            post(-dispensed / 10, MovementKind::Dispense, 80 - k),
+        )
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+}
+
+const SUGGESTION: &str = "query($i: ID!) { replenishmentSuggestion(institutionId: $i) {
+    item { id code } amc monthsOfData onHand inTransit onRequisition onOrder minMonths maxMonths
+    target suggestedQuantity unitsPerPack suggestedPacks } }";
+
+#[tokio::test]
+async fn suggestions_leave_stock_out_days_out_of_the_average() {
+    let app = TestApp::spawn().await;
+    let clinic = app.institution("DEMO-VC0101");
+    let pharmacist = app.login("pharmacist.vc0101").await;
+    // Nothing dispensed yet: nothing to suggest.
+    let none = app
+        .gql(Some(&pharmacist), SUGGESTION, json!({ "i": clinic }))
+        .await;
+    assert_eq!(none["data"]["replenishmentSuggestion"], json!([]), "{none}");
+
+    dispensing_history(&app, &clinic, &app.lot(AMOXICILLIN, 0), 100).await;
+    let body = app
+        .gql(Some(&pharmacist), SUGGESTION, json!({ "i": clinic }))
+        .await;
+    let lines = body["data"]["replenishmentSuggestion"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{body}");
+    let l = &lines[0];
+    assert_eq!(l["item"]["code"], "YP0001");
+    // 100 capsules over the 10 days there was stock, not over 90 days:
+    // 100 / (10 / 30.4375) = 304.4 a month (11.3 if the stock-out counted).
+    assert_eq!(l["amc"], 304.4);
+    assert_eq!(l["monthsOfData"], 0.3);
+    // Usable on hand: the 60 of the demo batch; the expired lot is not.
+    assert_eq!(l["onHand"], 60);
+    assert_eq!(
+        (l["minMonths"].as_f64(), l["maxMonths"].as_f64()),
+        (Some(1.0), Some(2.0))
+    );
+    assert_eq!(l["target"], 609);
+    assert_eq!(l["suggestedQuantity"], 609 - 60);
+    assert_eq!(l["unitsPerPack"], 24);
+    assert_eq!(l["suggestedPacks"], 23);
+
+    // Another clinic's pharmacist may not see it; the centre may.
+    let other = app.login("pharmacist.vc0102").await;
+    let refused = app
+        .gql(Some(&other), SUGGESTION, json!({ "i": clinic }))
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+    let buyer = app.login("buyer").await;
+    let seen = app
+        .gql(Some(&buyer), SUGGESTION, json!({ "i": clinic }))
+        .await;
+    assert_eq!(
+        seen["data"]["replenishmentSuggestion"][0]["suggestedPacks"],
+        23
+    );
+}
+
+const PLAN: &str =
+    "{ procurementPlan { totalFen lines { item { id code } quantityPacks quantity packageLevel
+    supplier { id name } unitPriceFen amountFen vbp memberSuggestions approvedRequisitions
+    centreBuffer centreAmc centreOnHand onOrder need } } }";
+
+#[tokio::test]
+async fn the_plan_nets_members_demand_against_the_centre_and_becomes_orders() {
+    let app = TestApp::spawn().await;
+    let buyer = app.login("buyer").await;
+    let clinic = app.institution("DEMO-VC0101");
+    dispensing_history(&app, &clinic, &app.lot(AMOXICILLIN, 0), 1000).await;
+
+    let body = app.gql(Some(&buyer), PLAN, json!({})).await;
+    let lines = body["data"]["procurementPlan"]["lines"].as_array().unwrap();
+    let l = lines
+        .iter()
+        .find(|l| l["item"]["code"] == "YP0001")
+        .unwrap_or_else(|| panic!("{body}"));
+    // The clinic: AMC 3043.75, target 6088, less its 60.
+    assert_eq!(l["memberSuggestions"], 6088 - 60);
+    // The centre holds a month more of its members' use, twice over (max
+    // 2 months), has two demo batches of 480 and 40 boxes on order.
+    assert_eq!(l["centreBuffer"], 6088);
+    assert_eq!(l["centreOnHand"], 960);
+    assert_eq!(l["onOrder"], 960);
+    let need = 6028 + 6088 - 960 - 960;
+    assert_eq!(l["need"], need);
+    // Whole boxes of 24, at the cheaper of the two agreements.
+    assert_eq!(l["quantityPacks"], (need + 23) / 24);
+    assert_eq!(l["quantity"], (need + 23) / 24 * 24);
+    let agreements = app
+        .gql(
+            Some(&buyer),
+            "query($i: ID!) { priceAgreements(itemId: $i) { unitPriceFen supplier { id } } }",
+            json!({ "i": app.item("YP0001") }),
+        )
+        .await;
+    let cheapest = agreements["data"]["priceAgreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .min_by_key(|a| a["unitPriceFen"].as_i64())
+        .unwrap()
+        .clone();
+    assert_eq!(l["unitPriceFen"], cheapest["unitPriceFen"]);
+    assert_eq!(l["supplier"]["id"], cheapest["supplier"]["id"]);
+    assert_eq!(
+        l["amountFen"].as_i64(),
+        Some(l["quantityPacks"].as_i64().unwrap() * cheapest["unitPriceFen"].as_i64().unwrap())
+    );
+
+    // Ordering from the plan makes one draft for that supplier, after
+    // which the plan no longer asks for it.
+    let made = app
+        .gql(
+            Some(&buyer),
+            &format!("mutation($ids: [ID!]) {{ createPurchaseOrdersFromPlan(itemIds: $ids) {{ {ORDER_FIELDS} }} }}"),
+            json!({ "ids": [app.item("YP0001")] }),
+        )
+        .await;
+    let orders = made["data"]["createPurchaseOrdersFromPlan"]
+        .as_array()
+        .unwrap();
+    assert_eq!(orders.len(), 1, "{made}");
+    assert_eq!(orders[0]["status"], "DRAFT");
+    assert_eq!(orders[0]["supplier"]["id"], cheapest["supplier"]["id"]);
+    assert_eq!(orders[0]["lines"][0]["orderedPacks"], l["quantityPacks"]);
+    assert_eq!(orders[0]["lines"][0]["agreedPrice"], true);
+    let after = app.gql(Some(&buyer), PLAN, json!({})).await;
+    assert!(
+        !after["data"]["procurementPlan"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["item"]["code"] == "YP0001"),
+        "{after}"
+    );
+    // An item the plan does not need is refused, naming it.
+    let idle = app
+        .gql(
+            Some(&buyer),
+            "mutation($ids: [ID!]) { createPurchaseOrdersFromPlan(itemIds: $ids) { id } }",
+            json!({ "ids": [app.item("YP0001")] }),
+        )
+        .await;
+    assert_eq!(error_code(&idle), "VALIDATION");
+    assert_eq!(field(&idle), "itemIds[0]");
+
+    // The plan as a workbook, for the buyers' meeting.
+    let resp = app
+        .client
+        .get(format!("{}/exports/procurement-plan.xlsx", app.base))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::Reader;
+    let sheet = book.worksheet_range("采购计划").unwrap();
+    let text: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(text.iter().any(|t| t == "编码"), "{text:?}");
+    // The pharmacist cannot download it.
+    let pharmacist = app.login("pharmacist.vc0101").await;
+    let no = app
+        .client
+        .get(format!("{}/exports/procurement-plan.xlsx", app.base))
+        .bearer_auth(&pharmacist)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no.status(), 403);
+}

@@ -39,6 +39,9 @@ fn schema_names_the_agreed_operations() {
         "purchaseOrders(status: PurchaseOrderStatus, supplierId: ID, first: Int, after: String): PurchaseOrderConnection!",
         "receivePurchaseOrderScan(input: ReceivePurchaseOrderScanInput!): ReceiptLine!",
         "receivePurchaseOrderLine(input: ReceivePurchaseOrderLineInput!): ReceiptLine!",
+        "replenishmentSuggestion(institutionId: ID!): [SuggestionLine!]!",
+        "procurementPlan: ProcurementPlan!",
+        "createPurchaseOrdersFromPlan(itemIds: [ID!]): [PurchaseOrder!]!",
     ] {
         assert!(sdl.contains(needle), "schema lacks `{needle}`");
     }
