@@ -128,6 +128,8 @@ actions! {
     ReceiveGoods,
     /// Taking goods with less than the minimum shelf life left.
     AcceptShortDated,
+    /// A member's account statement (what it was sent, at cost).
+    ReadMemberAccount,
 }
 
 /// May `caller` do `action` in `scope`? Nothing crosses communities.
@@ -173,6 +175,8 @@ pub fn authorize(caller: &Caller, action: Action, scope: Scope) -> Result<()> {
         Action::ReceiveGoods => {
             centre && caller.has_any_role(&[Role::Warehouse, Role::Buyer, Role::Admin])
         }
+        // A member sees its own account; the centre and auditors all.
+        Action::ReadMemberAccount => own(scope) || caller.sees_whole_community(),
     };
     if allowed {
         Ok(())
@@ -213,6 +217,7 @@ fn refusal(action: Action) -> &'static str {
         Action::AcceptShortDated => {
             "only a logistics centre buyer may accept goods below the minimum shelf life"
         }
+        Action::ReadMemberAccount => "you can only see your own institution's account",
     }
 }
 
@@ -340,6 +345,15 @@ mod tests {
         t.insert(Action::ReadProcurement, everywhere(STAFF_READ));
         t.insert(Action::ManageProcurement, everywhere(MAINTAIN));
         t.insert(Action::AcceptShortDated, everywhere(MAINTAIN));
+        t.insert(
+            Action::ReadMemberAccount,
+            vec![
+                (Own, ALL),
+                (OtherMember, STAFF_READ),
+                (Centre, STAFF_READ),
+                (Community, STAFF_READ),
+            ],
+        );
         t.insert(
             Action::ReceiveGoods,
             everywhere(&["centre admin", "centre buyer", "centre warehouse"]),

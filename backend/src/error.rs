@@ -117,6 +117,8 @@ pub enum StateReason {
     PurchaseOrderTransition,
     /// The supplier is marked inactive: nothing is ordered from it.
     SupplierInactive,
+    /// An invoice's status does not allow this.
+    InvoiceTransition,
 }
 
 impl StateReason {
@@ -135,6 +137,7 @@ impl StateReason {
             StateReason::OwnAccount => "OWN_ACCOUNT",
             StateReason::PurchaseOrderTransition => "PURCHASE_ORDER_TRANSITION",
             StateReason::SupplierInactive => "SUPPLIER_INACTIVE",
+            StateReason::InvoiceTransition => "INVOICE_TRANSITION",
         }
     }
 
@@ -153,6 +156,7 @@ impl StateReason {
             StateReason::OwnAccount => "不能停用自己的账号",
             StateReason::PurchaseOrderTransition => "采购订单当前状态不允许此操作",
             StateReason::SupplierInactive => "该供应商已停用",
+            StateReason::InvoiceTransition => "发票当前状态不允许此操作",
         }
     }
 }

@@ -65,12 +65,16 @@ pub mod model {
     pub use crate::entity::institution::Model as Institution;
     pub use crate::entity::item::Model as Item;
     pub use crate::entity::item_version::Model as ItemVersion;
+    pub use crate::entity::member_account_entry::Model as MemberAccountEntry;
     pub use crate::entity::price_agreement::Model as PriceAgreement;
     pub use crate::entity::purchase_order::Model as PurchaseOrder;
     pub use crate::entity::purchase_order_line::Model as PurchaseOrderLine;
     pub use crate::entity::receipt_line::Model as ReceiptLine;
     pub use crate::entity::stock_movement::Model as StockMovement;
     pub use crate::entity::supplier::Model as Supplier;
+    pub use crate::entity::supplier_invoice::Model as SupplierInvoice;
+    pub use crate::entity::supplier_invoice_line::Model as SupplierInvoiceLine;
+    pub use crate::entity::supplier_payment::Model as SupplierPayment;
 }
 
 use crate::auth::ThrottlePolicy;
@@ -89,6 +93,7 @@ pub struct Settings {
     pub adjustment: stock::AdjustmentPolicy,
     pub receiving: procurement::ReceivingPolicy,
     pub replenishment: procurement::ReplenishmentPolicy,
+    pub invoice_tolerance: procurement::MatchTolerance,
 }
 
 impl Default for Settings {
@@ -99,6 +104,7 @@ impl Default for Settings {
             adjustment: stock::AdjustmentPolicy::default(),
             receiving: procurement::ReceivingPolicy::default(),
             replenishment: procurement::ReplenishmentPolicy::default(),
+            invoice_tolerance: procurement::MatchTolerance::default(),
         }
     }
 }

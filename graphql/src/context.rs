@@ -75,3 +75,26 @@ pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
 pub(crate) fn not_found(entity: &'static str, id: Uuid) -> async_graphql::Error {
     crate::error::to_gql(Error::not_found(entity, id))
 }
+
+/// A business day, `YYYY-MM-DD`, as the statement arguments name it
+/// (`Date!`); the same text as the `NaiveDate` fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Date(pub chrono::NaiveDate);
+
+#[async_graphql::Scalar(name = "Date")]
+impl async_graphql::ScalarType for Date {
+    fn parse(value: async_graphql::Value) -> async_graphql::InputValueResult<Self> {
+        match &value {
+            async_graphql::Value::String(s) => s
+                .trim()
+                .parse()
+                .map(Date)
+                .map_err(|_| async_graphql::InputValueError::custom("a day is YYYY-MM-DD")),
+            _ => Err(async_graphql::InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> async_graphql::Value {
+        async_graphql::Value::String(self.0.to_string())
+    }
+}

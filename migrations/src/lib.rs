@@ -12,6 +12,7 @@ mod m20261201_000003_sign_in_throttle;
 mod m20261201_000004_document_lines;
 mod m20261202_000005_generic_name;
 mod m20261202_000006_procurement;
+mod m20261202_000007_payment;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_document_lines::Migration),
             Box::new(m20261202_000005_generic_name::Migration),
             Box::new(m20261202_000006_procurement::Migration),
+            Box::new(m20261202_000007_payment::Migration),
         ]
     }
 }

@@ -317,3 +317,36 @@ pub enum PurchaseOrderStatus {
     #[sea_orm(string_value = "CANCELLED")]
     Cancelled,
 }
+
+/// A supplier invoice's life: entered, matched (or not) against the order
+/// and the receipts, approved for payment (only when matched), paid.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum InvoiceStatus {
+    #[sea_orm(string_value = "ENTERED")]
+    Entered,
+    #[sea_orm(string_value = "MATCHED")]
+    Matched,
+    #[sea_orm(string_value = "MISMATCHED")]
+    Mismatched,
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+    #[sea_orm(string_value = "PAID")]
+    Paid,
+}
+
+/// What a member-account line records.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AccountEntryKind {
+    /// Goods shipped to the member: a debit.
+    #[sea_orm(string_value = "SHIPMENT")]
+    Shipment,
+    /// Goods the member sent back: a credit.
+    #[sea_orm(string_value = "RETURN")]
+    Return,
+}

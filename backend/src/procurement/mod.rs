@@ -11,13 +11,19 @@
 //! - `demand`: replenishment suggestions per institution and the centre's
 //!   procurement plan, from the ledger's consumption (`pipeline`: what is on
 //!   its way, filled in by distribution);
+//! - `invoice`: supplier invoices and the three-way match; `payment`:
+//!   payments and payables with their ageing; `member_account`: each
+//!   member's account of what it was sent, at centre cost;
 //! - `receipt`: receiving by scan or by hand: batch found or created, shelf
 //!   life and cold chain checked, traceability codes recorded once.
 
 mod agreement;
 mod demand;
 mod exports;
+mod invoice;
+pub mod member_account;
 mod order;
+mod payment;
 mod pipeline;
 mod receipt;
 mod sheets;
@@ -27,7 +33,12 @@ pub use agreement::{AgreementFilter, AgreementInput, AgreementView};
 pub use demand::{
     Consumption, PlanLine, ProcurementPlan, ReplenishmentPolicy, Step, SuggestionLine, consumption,
 };
+pub use invoice::{
+    Difference, DifferenceKind, InvoiceInput, InvoiceLineInput, InvoiceView, MatchTolerance,
+};
+pub use member_account::{Charge, Statement};
 pub use order::{OrderFilter, OrderLineInput, OrderView, PurchaseOrderInput, transition_allowed};
+pub use payment::{Payable, PaymentInput, PaymentView};
 pub use receipt::{ReceiptLineView, ReceiveLine, ReceiveScan};
 pub use supplier::SupplierInput;
 

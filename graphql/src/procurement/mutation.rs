@@ -149,6 +149,35 @@ fn decicelsius(t: Option<f64>) -> Result<Option<i32>> {
     }
 }
 
+#[derive(InputObject)]
+pub struct InvoiceLineInput {
+    pub item_id: ID,
+    /// Packs of the order line's level.
+    pub packs: i64,
+    pub unit_price_fen: i64,
+    pub amount_fen: i64,
+}
+
+#[derive(InputObject)]
+pub struct InvoiceInput {
+    pub supplier_id: ID,
+    pub purchase_order_id: ID,
+    /// The supplier's invoice number (发票号码): unique per supplier.
+    pub number: String,
+    pub invoice_date: NaiveDate,
+    pub lines: Vec<InvoiceLineInput>,
+}
+
+#[derive(InputObject)]
+pub struct PaymentInput {
+    pub supplier_id: ID,
+    /// Must equal the invoices' total: a payment settles them in full.
+    pub amount_fen: i64,
+    pub paid_on: NaiveDate,
+    pub reference: String,
+    pub invoice_ids: Vec<ID>,
+}
+
 #[derive(Default)]
 pub struct ProcurementMutation;
 
@@ -397,5 +426,96 @@ impl ProcurementMutation {
             .await
             .gql()
             .map(ReceiptLine)
+    }
+
+    /// Records a supplier's invoice for goods of one order.
+    async fn enter_invoice(
+        &self,
+        ctx: &Context<'_>,
+        input: InvoiceInput,
+    ) -> Result<super::types::SupplierInvoice> {
+        let caller = ctx.caller()?;
+        let lines = input
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                Ok(yaolian_backend::procurement::InvoiceLineInput {
+                    item_id: parse_id(&l.item_id, &format!("lines[{i}].itemId"))?,
+                    packs: l.packs,
+                    unit_price_fen: l.unit_price_fen,
+                    amount_fen: l.amount_fen,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let input = yaolian_backend::procurement::InvoiceInput {
+            supplier_id: parse_id(&input.supplier_id, "supplierId")?,
+            purchase_order_id: parse_id(&input.purchase_order_id, "purchaseOrderId")?,
+            number: input.number,
+            invoice_date: input.invoice_date,
+            lines,
+        };
+        ctx.backend()
+            .enter_invoice(caller, input)
+            .await
+            .gql()
+            .map(super::types::SupplierInvoice)
+    }
+
+    /// The three-way match: MATCHED, or MISMATCHED with its differences.
+    async fn match_invoice(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<super::types::SupplierInvoice> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&id, "id")?;
+        ctx.backend()
+            .match_invoice(caller, id)
+            .await
+            .gql()
+            .map(super::types::SupplierInvoice)
+    }
+
+    /// Approves a matched invoice for payment.
+    async fn approve_invoice(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<super::types::SupplierInvoice> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&id, "id")?;
+        ctx.backend()
+            .approve_invoice(caller, id)
+            .await
+            .gql()
+            .map(super::types::SupplierInvoice)
+    }
+
+    /// Pays approved invoices of one supplier in full.
+    async fn record_payment(
+        &self,
+        ctx: &Context<'_>,
+        input: PaymentInput,
+    ) -> Result<super::types::Payment> {
+        let caller = ctx.caller()?;
+        let invoice_ids = input
+            .invoice_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| parse_id(id, &format!("invoiceIds[{i}]")))
+            .collect::<Result<Vec<_>>>()?;
+        let input = yaolian_backend::procurement::PaymentInput {
+            supplier_id: parse_id(&input.supplier_id, "supplierId")?,
+            amount_fen: input.amount_fen,
+            paid_on: input.paid_on,
+            reference: input.reference,
+            invoice_ids,
+        };
+        ctx.backend()
+            .record_payment(caller, input)
+            .await
+            .gql()
+            .map(super::types::Payment)
     }
 }

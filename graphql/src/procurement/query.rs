@@ -146,4 +146,83 @@ impl ProcurementQuery {
         take_rows(ctx, plan.lines.len() as i64)?;
         Ok(ProcurementPlan(plan))
     }
+
+    /// Supplier invoices, newest first.
+    #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        supplier_id: Option<ID>,
+        status: Option<super::types::InvoiceStatus>,
+    ) -> Result<Vec<super::types::SupplierInvoice>> {
+        let caller = ctx.caller()?;
+        let supplier_id = supplier_id
+            .as_ref()
+            .map(|id| parse_id(id, "supplierId"))
+            .transpose()?;
+        let rows = ctx
+            .backend()
+            .invoices(caller, supplier_id, status.map(Into::into))
+            .await
+            .gql()?;
+        take_rows(ctx, rows.len() as i64)?;
+        Ok(rows
+            .into_iter()
+            .map(super::types::SupplierInvoice)
+            .collect())
+    }
+
+    async fn invoice(&self, ctx: &Context<'_>, id: ID) -> Result<super::types::SupplierInvoice> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&id, "id")?;
+        ctx.backend()
+            .invoice(caller, id)
+            .await
+            .gql()
+            .map(super::types::SupplierInvoice)
+    }
+
+    #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+        supplier_id: Option<ID>,
+    ) -> Result<Vec<super::types::Payment>> {
+        let caller = ctx.caller()?;
+        let supplier_id = supplier_id
+            .as_ref()
+            .map(|id| parse_id(id, "supplierId"))
+            .transpose()?;
+        let rows = ctx.backend().payments(caller, supplier_id).await.gql()?;
+        take_rows(ctx, rows.len() as i64)?;
+        Ok(rows.into_iter().map(super::types::Payment).collect())
+    }
+
+    /// What the centre owes each supplier, aged from receipt.
+    #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
+    async fn payables(&self, ctx: &Context<'_>) -> Result<Vec<super::types::Payable>> {
+        let caller = ctx.caller()?;
+        let rows = ctx.backend().payables(caller).await.gql()?;
+        take_rows(ctx, rows.len() as i64)?;
+        Ok(rows.into_iter().map(super::types::Payable).collect())
+    }
+
+    /// A member's account from `from` to `to` (business days, inclusive).
+    async fn member_statement(
+        &self,
+        ctx: &Context<'_>,
+        institution_id: ID,
+        from: crate::context::Date,
+        to: crate::context::Date,
+    ) -> Result<super::types::MemberStatement> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&institution_id, "institutionId")?;
+        let st = ctx
+            .backend()
+            .member_statement(caller, id, from.0, to.0)
+            .await
+            .gql()?;
+        take_rows(ctx, st.entries.len() as i64)?;
+        Ok(super::types::MemberStatement(st))
+    }
 }

@@ -461,3 +461,273 @@ impl PlanLine {
         self.0.need
     }
 }
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "be::InvoiceStatus")]
+pub enum InvoiceStatus {
+    Entered,
+    Matched,
+    Mismatched,
+    Approved,
+    Paid,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "yaolian_backend::procurement::DifferenceKind")]
+pub enum DifferenceKind {
+    /// The item is not on the order.
+    NotOnOrder,
+    /// Invoiced base units differ from those received and not yet invoiced.
+    Quantity,
+    /// The price per pack differs from the order's.
+    Price,
+    /// The amount is not packs × price.
+    Amount,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "be::AccountEntryKind")]
+pub enum AccountEntryKind {
+    Shipment,
+    Return,
+}
+
+pub struct SupplierInvoice(pub yaolian_backend::procurement::InvoiceView);
+
+#[Object]
+impl SupplierInvoice {
+    async fn id(&self) -> ID {
+        ID(self.0.invoice.id.to_string())
+    }
+    /// The supplier's invoice number (发票号码).
+    async fn number(&self) -> &str {
+        &self.0.invoice.number
+    }
+    async fn invoice_date(&self) -> NaiveDate {
+        self.0.invoice.invoice_date
+    }
+    async fn total_fen(&self) -> i64 {
+        self.0.invoice.total_fen
+    }
+    async fn status(&self) -> InvoiceStatus {
+        self.0.invoice.status.into()
+    }
+    async fn supplier(&self, ctx: &Context<'_>) -> Result<Supplier> {
+        load_supplier(ctx, self.0.invoice.supplier_id).await
+    }
+    async fn purchase_order(&self, ctx: &Context<'_>) -> Result<PurchaseOrder> {
+        use crate::context::ContextExt;
+        use crate::error::GqlResult;
+        let caller = ctx.caller()?;
+        ctx.backend()
+            .purchase_order(caller, self.0.invoice.order_id)
+            .await
+            .gql()
+            .map(PurchaseOrder)
+    }
+    async fn lines(&self) -> Vec<InvoiceLine> {
+        self.0.lines.iter().cloned().map(InvoiceLine).collect()
+    }
+    /// What the last match found; empty when it matched.
+    async fn differences(&self) -> Vec<InvoiceDifference> {
+        self.0
+            .differences
+            .iter()
+            .cloned()
+            .map(InvoiceDifference)
+            .collect()
+    }
+}
+
+pub struct InvoiceLine(pub model::SupplierInvoiceLine);
+
+#[Object]
+impl InvoiceLine {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn line_no(&self) -> i32 {
+        self.0.line_no
+    }
+    async fn item(&self, ctx: &Context<'_>) -> Result<Item> {
+        load_item(ctx, self.0.item_id).await
+    }
+    /// Packs of the order line's level.
+    async fn packs(&self) -> i64 {
+        self.0.packs
+    }
+    async fn unit_price_fen(&self) -> i64 {
+        self.0.unit_price_fen
+    }
+    async fn amount_fen(&self) -> i64 {
+        self.0.amount_fen
+    }
+}
+
+pub struct InvoiceDifference(pub yaolian_backend::procurement::Difference);
+
+#[Object]
+impl InvoiceDifference {
+    async fn line_no(&self) -> i32 {
+        self.0.line_no
+    }
+    async fn item(&self, ctx: &Context<'_>) -> Result<Item> {
+        load_item(ctx, self.0.item_id).await
+    }
+    async fn kind(&self) -> DifferenceKind {
+        self.0.kind.into()
+    }
+    /// What the order or the receipts say (base units for QUANTITY, fen
+    /// for PRICE and AMOUNT).
+    async fn expected(&self) -> i64 {
+        self.0.expected
+    }
+    /// What the invoice says.
+    async fn actual(&self) -> i64 {
+        self.0.actual
+    }
+}
+
+pub struct Payment(pub yaolian_backend::procurement::PaymentView);
+
+#[Object]
+impl Payment {
+    async fn id(&self) -> ID {
+        ID(self.0.payment.id.to_string())
+    }
+    async fn amount_fen(&self) -> i64 {
+        self.0.payment.amount_fen
+    }
+    async fn paid_on(&self) -> NaiveDate {
+        self.0.payment.paid_on
+    }
+    async fn reference(&self) -> &str {
+        &self.0.payment.reference
+    }
+    async fn supplier(&self, ctx: &Context<'_>) -> Result<Supplier> {
+        load_supplier(ctx, self.0.payment.supplier_id).await
+    }
+    async fn invoice_ids(&self) -> Vec<ID> {
+        self.0
+            .invoice_ids
+            .iter()
+            .map(|i| ID(i.to_string()))
+            .collect()
+    }
+}
+
+pub struct Payable(pub yaolian_backend::procurement::Payable);
+
+#[Object]
+impl Payable {
+    async fn supplier(&self) -> Supplier {
+        Supplier(self.0.supplier.clone())
+    }
+    /// Approved invoices not yet paid.
+    async fn approved_fen(&self) -> i64 {
+        self.0.approved_fen
+    }
+    /// Aged from the goods' receipt.
+    async fn days_0_to_30_fen(&self) -> i64 {
+        self.0.ageing_fen[0]
+    }
+    async fn days_31_to_60_fen(&self) -> i64 {
+        self.0.ageing_fen[1]
+    }
+    async fn days_61_to_90_fen(&self) -> i64 {
+        self.0.ageing_fen[2]
+    }
+    async fn over_90_days_fen(&self) -> i64 {
+        self.0.ageing_fen[3]
+    }
+    /// Unpaid more than 30 days after receipt (集采 payment term).
+    async fn overdue_fen(&self) -> i64 {
+        self.0.overdue_fen
+    }
+    /// Received and not yet invoiced, at the order prices.
+    async fn uninvoiced_fen(&self) -> i64 {
+        self.0.uninvoiced_fen
+    }
+    async fn invoice_ids(&self) -> Vec<ID> {
+        self.0
+            .invoices
+            .iter()
+            .map(|i| ID(i.id.to_string()))
+            .collect()
+    }
+}
+
+pub struct MemberStatement(pub yaolian_backend::procurement::Statement);
+
+#[Object]
+impl MemberStatement {
+    async fn institution(&self) -> Institution {
+        Institution(self.0.institution.clone())
+    }
+    async fn from(&self) -> NaiveDate {
+        self.0.from
+    }
+    async fn to(&self) -> NaiveDate {
+        self.0.to
+    }
+    async fn opening_fen(&self) -> i64 {
+        self.0.opening_fen
+    }
+    /// Goods sent to the member, at centre cost.
+    async fn debits_fen(&self) -> i64 {
+        self.0.debits_fen
+    }
+    /// Goods it returned.
+    async fn credits_fen(&self) -> i64 {
+        self.0.credits_fen
+    }
+    async fn closing_fen(&self) -> i64 {
+        self.0.closing_fen
+    }
+    /// Of the period's net, essential medicines: dispensed at this cost
+    /// (zero markup).
+    async fn essential_fen(&self) -> i64 {
+        self.0.essential_fen
+    }
+    async fn entries(&self) -> Vec<AccountEntry> {
+        self.0.entries.iter().cloned().map(AccountEntry).collect()
+    }
+}
+
+pub struct AccountEntry(pub model::MemberAccountEntry);
+
+#[Object]
+impl AccountEntry {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    async fn kind(&self) -> AccountEntryKind {
+        self.0.kind.into()
+    }
+    async fn document_type(&self) -> crate::stock::types::DocumentType {
+        self.0.document_type.into()
+    }
+    async fn document_number(&self) -> Option<&str> {
+        self.0.document_number.as_deref()
+    }
+    async fn item(&self, ctx: &Context<'_>) -> Result<Item> {
+        load_item(ctx, self.0.item_id).await
+    }
+    async fn batch(&self, ctx: &Context<'_>) -> Result<Batch> {
+        crate::stock::types::load_batch(ctx, self.0.batch_id).await
+    }
+    /// Base units; negative for a return.
+    async fn quantity(&self) -> i64 {
+        self.0.quantity
+    }
+    /// Fen at centre cost; negative for a return.
+    async fn amount_fen(&self) -> i64 {
+        self.0.amount_fen
+    }
+    async fn essential(&self) -> bool {
+        self.0.essential
+    }
+}

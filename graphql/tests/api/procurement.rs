@@ -1089,3 +1089,412 @@ async fn the_plan_nets_members_demand_against_the_centre_and_becomes_orders() {
         .unwrap();
     assert_eq!(no.status(), 403);
 }
+
+const INVOICE_FIELDS: &str =
+    "id number status totalFen lines { lineNo packs unitPriceFen amountFen }
+    differences { lineNo kind expected actual item { id } }";
+const PAYABLES: &str = "{ payables { supplier { id } approvedFen days0To30Fen days31To60Fen
+    days61To90Fen over90DaysFen overdueFen uninvoicedFen invoiceIds } }";
+
+impl Desk {
+    async fn invoice(&self, order: &str, number: &str, lines: Value) -> Value {
+        self.app
+            .gql(
+                Some(&self.buyer),
+                &format!("mutation($input: InvoiceInput!) {{ enterInvoice(input: $input) {{ {INVOICE_FIELDS} }} }}"),
+                json!({ "input": {
+                    "supplierId": self.supplier, "purchaseOrderId": order, "number": number,
+                    "invoiceDate": today(), "lines": lines,
+                }}),
+            )
+            .await
+    }
+
+    async fn invoice_step(&self, step: &str, id: &str) -> Value {
+        self.app
+            .gql(
+                Some(&self.buyer),
+                &format!("mutation($id: ID!) {{ {step}(id: $id) {{ {INVOICE_FIELDS} }} }}"),
+                json!({ "id": id }),
+            )
+            .await
+    }
+
+    async fn payable(&self) -> Value {
+        let body = self.app.gql(Some(&self.buyer), PAYABLES, json!({})).await;
+        body["data"]["payables"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .find(|p| p["supplier"]["id"] == self.supplier.as_str())
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+}
+
+#[tokio::test]
+async fn invoices_match_three_ways_and_a_payment_clears_what_is_owed() {
+    let desk = Desk::new().await;
+    let app = &desk.app;
+    let order = desk.submitted(&[(AMOXICILLIN, 10), (CEFUROXIME, 5)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let amox = app.item("YP0001");
+    let cef = app.item("YP0002");
+    let code = gs1(AMOXICILLIN, "INV01", far());
+    desk.scan(&desk.warehouse, &id, &code, 4, "i-1").await;
+
+    // Invoiced for all ten boxes while four have come: a quantity difference.
+    let inv = desk
+        .invoice(
+            &id,
+            "04410001",
+            json!([{ "itemId": amox, "packs": 10, "unitPriceFen": 1000, "amountFen": 10000 }]),
+        )
+        .await;
+    let inv_id = inv["data"]["enterInvoice"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{inv}"))
+        .to_string();
+    assert_eq!(inv["data"]["enterInvoice"]["status"], "ENTERED");
+    let early = desk.invoice_step("matchInvoice", &inv_id).await;
+    let m = &early["data"]["matchInvoice"];
+    assert_eq!(m["status"], "MISMATCHED", "{early}");
+    assert_eq!(
+        m["differences"],
+        json!([{ "lineNo": 1, "kind": "QUANTITY", "expected": 96, "actual": 240, "item": { "id": amox } }])
+    );
+    // A mismatched invoice is not approved.
+    let no = desk.invoice_step("approveInvoice", &inv_id).await;
+    assert_eq!(error_code(&no), "ILLEGAL_STATE");
+
+    // The rest arrives; now it matches, and is approved.
+    desk.scan(&desk.warehouse, &id, &code, 6, "i-2").await;
+    desk.scan(
+        &desk.warehouse,
+        &id,
+        &gs1(CEFUROXIME, "INV02", far()),
+        5,
+        "i-3",
+    )
+    .await;
+    let matched = desk.invoice_step("matchInvoice", &inv_id).await;
+    assert_eq!(
+        matched["data"]["matchInvoice"]["status"], "MATCHED",
+        "{matched}"
+    );
+    assert_eq!(matched["data"]["matchInvoice"]["differences"], json!([]));
+    let approved = desk.invoice_step("approveInvoice", &inv_id).await;
+    assert_eq!(
+        approved["data"]["approveInvoice"]["status"], "APPROVED",
+        "{approved}"
+    );
+
+    // The same receipts cannot be billed twice.
+    let twice = desk
+        .invoice(
+            &id,
+            "04410002",
+            json!([{ "itemId": amox, "packs": 10, "unitPriceFen": 1000, "amountFen": 10000 }]),
+        )
+        .await;
+    let twice_id = twice["data"]["enterInvoice"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let again = desk.invoice_step("matchInvoice", &twice_id).await;
+    assert_eq!(
+        again["data"]["matchInvoice"]["differences"][0],
+        json!({ "lineNo": 1, "kind": "QUANTITY", "expected": 0, "actual": 240, "item": { "id": amox } })
+    );
+    // A number is the supplier's once.
+    let dup = desk
+        .invoice(
+            &id,
+            "04410001",
+            json!([{ "itemId": cef, "packs": 5, "unitPriceFen": 1000, "amountFen": 5000 }]),
+        )
+        .await;
+    assert_eq!(error_code(&dup), "VALIDATION");
+    assert_eq!(field(&dup), "number");
+    // A price above the order's and a wrong amount: both differences.
+    let dear = desk
+        .invoice(
+            &id,
+            "04410003",
+            json!([{ "itemId": cef, "packs": 5, "unitPriceFen": 1100, "amountFen": 5000 }]),
+        )
+        .await;
+    let dear_id = dear["data"]["enterInvoice"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let diffs = desk.invoice_step("matchInvoice", &dear_id).await;
+    let kinds: Vec<&str> = diffs["data"]["matchInvoice"]["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["PRICE", "AMOUNT"]);
+
+    // Owed: the approved invoice, within 30 days; the second item received
+    // and not yet invoiced.
+    let p = desk.payable().await;
+    assert_eq!(p["approvedFen"], 10000, "{p}");
+    assert_eq!(p["days0To30Fen"], 10000);
+    assert_eq!(p["overdueFen"], 0);
+    assert_eq!(p["uninvoicedFen"], 5000);
+    assert_eq!(p["invoiceIds"], json!([inv_id]));
+
+    // 45 days on, it is overdue under the 集采 30-day rule.
+    app.clock.advance(Duration::days(45));
+    let desk = Desk {
+        buyer: app.login("buyer").await,
+        ..desk
+    };
+    let app = &desk.app;
+    let p = desk.payable().await;
+    assert_eq!(
+        (p["days0To30Fen"].as_i64(), p["days31To60Fen"].as_i64()),
+        (Some(0), Some(10000))
+    );
+    assert_eq!(p["overdueFen"], 10000);
+
+    let pay = "mutation($input: PaymentInput!) { recordPayment(input: $input) { id amountFen reference invoiceIds } }";
+    let short = app
+        .gql(
+            Some(&desk.buyer),
+            pay,
+            json!({ "input": { "supplierId": desk.supplier, "amountFen": 9999, "paidOn": today(),
+                "reference": "国库集中支付 0001", "invoiceIds": [inv_id] } }),
+        )
+        .await;
+    assert_eq!(error_code(&short), "VALIDATION");
+    assert_eq!(field(&short), "amountFen");
+    let unapproved = app
+        .gql(
+            Some(&desk.buyer),
+            pay,
+            json!({ "input": { "supplierId": desk.supplier, "amountFen": 5000, "paidOn": today(),
+                "reference": "x", "invoiceIds": [dear_id] } }),
+        )
+        .await;
+    assert_eq!(error_code(&unapproved), "VALIDATION");
+    let paid = app
+        .gql(
+            Some(&desk.buyer),
+            pay,
+            json!({ "input": { "supplierId": desk.supplier, "amountFen": 10000, "paidOn": today(),
+                "reference": "国库集中支付 0001", "invoiceIds": [inv_id] } }),
+        )
+        .await;
+    assert_eq!(paid["data"]["recordPayment"]["amountFen"], 10000, "{paid}");
+    let after = app
+        .gql(
+            Some(&desk.buyer),
+            &format!("query($id: ID!) {{ invoice(id: $id) {{ {INVOICE_FIELDS} }} }}"),
+            json!({ "id": inv_id }),
+        )
+        .await;
+    assert_eq!(after["data"]["invoice"]["status"], "PAID");
+    let p = desk.payable().await;
+    assert_eq!(p["approvedFen"], 0);
+    assert_eq!(p["overdueFen"], 0);
+    assert_eq!(p["uninvoicedFen"], 5000);
+    // Paying it twice is refused.
+    let twice = app
+        .gql(
+            Some(&desk.buyer),
+            pay,
+            json!({ "input": { "supplierId": desk.supplier, "amountFen": 10000, "paidOn": today(),
+                "reference": "again", "invoiceIds": [inv_id] } }),
+        )
+        .await;
+    assert_eq!(error_code(&twice), "VALIDATION");
+
+    let resp = app
+        .client
+        .get(format!("{}/exports/payables.xlsx", app.base))
+        .bearer_auth(&desk.buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(resp.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    use calamine::Reader;
+    let cells: Vec<String> = book
+        .worksheet_range("应付账款")
+        .unwrap()
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells.iter().any(|c| c == "国药控股示范医药有限公司"),
+        "{cells:?}"
+    );
+    assert!(
+        cells.iter().any(|c| c == "50"),
+        "uninvoiced 50 yuan: {cells:?}"
+    );
+    app.assert_ledger_consistent().await;
+}
+
+#[tokio::test]
+async fn member_statements_add_up_the_hooks_postings_at_centre_cost() {
+    use yaolian_backend::clock::Clock;
+    use yaolian_backend::enums::DocumentType;
+    use yaolian_backend::ledger::DocumentRef;
+    use yaolian_backend::procurement::member_account::{self, Charge};
+    let desk = Desk::new().await;
+    let app = &desk.app;
+    // A batch received by scan at 10.00 yuan a box of 24.
+    let order = desk.submitted(&[(AMOXICILLIN, 10)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let got = desk
+        .scan(
+            &desk.warehouse,
+            &id,
+            &gs1(AMOXICILLIN, "COST01", far()),
+            10,
+            "m-1",
+        )
+        .await;
+    let batch: uuid::Uuid = got["data"]["receivePurchaseOrderScan"]["batch"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let clinic: uuid::Uuid = app.institution("DEMO-VC0101").parse().unwrap();
+    let other: uuid::Uuid = app.institution("DEMO-VC0102").parse().unwrap();
+    let item: uuid::Uuid = app.item("YP0001").parse().unwrap();
+    let now = app.clock.now();
+    let charge = |member, quantity: i64| Charge {
+        member_id: member,
+        batch_id: batch,
+        item_id: item,
+        quantity,
+        document: DocumentRef {
+            doc_type: if quantity > 0 {
+                DocumentType::Shipment
+            } else {
+                DocumentType::Return
+            },
+            id: uuid::Uuid::now_v7(),
+            line_id: None,
+            number: Some("SH-2026-000001".into()),
+        },
+        movement_id: None,
+        occurred_at: now,
+    };
+    // What distribution's dispatch and return will post.
+    let txn = app.backend.db().begin_write().await.unwrap();
+    let posted = member_account::charge(
+        &txn,
+        app.county.community_id,
+        now,
+        &[
+            charge(clinic, 100),
+            charge(clinic, 48),
+            charge(clinic, -24),
+            charge(other, 24),
+        ],
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    // 100 capsules at 10.00 a box of 24 is 41.67 yuan, rounded once.
+    let amounts: Vec<i64> = posted.iter().map(|e| e.amount_fen).collect();
+    assert_eq!(amounts, vec![4167, 2000, -1000, 1000]);
+
+    let statement = "query($i: ID!, $f: Date!, $t: Date!) { memberStatement(institutionId: $i, from: $f, to: $t) {
+        openingFen debitsFen creditsFen closingFen essentialFen entries { kind quantity amountFen essential } } }";
+    let pharmacist = app.login("pharmacist.vc0101").await;
+    let body = app
+        .gql(
+            Some(&pharmacist),
+            statement,
+            json!({ "i": clinic.to_string(), "f": today(), "t": today() }),
+        )
+        .await;
+    let s = &body["data"]["memberStatement"];
+    let own: i64 = posted
+        .iter()
+        .filter(|e| e.institution_id == clinic)
+        .map(|e| e.amount_fen)
+        .sum();
+    assert_eq!(s["debitsFen"], 4167 + 2000, "{body}");
+    assert_eq!(s["creditsFen"], 1000);
+    assert_eq!(s["closingFen"].as_i64(), Some(own));
+    assert_eq!(s["openingFen"], 0);
+    // YP0001 is an essential medicine: dispensed at this cost.
+    assert_eq!(s["essentialFen"].as_i64(), Some(own));
+    assert_eq!(s["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(s["entries"][2]["kind"], "RETURN");
+
+    // The next day opens with that balance.
+    let tomorrow = today() + Duration::days(1);
+    let next = app
+        .gql(
+            Some(&pharmacist),
+            statement,
+            json!({ "i": clinic.to_string(), "f": tomorrow, "t": tomorrow }),
+        )
+        .await;
+    assert_eq!(
+        next["data"]["memberStatement"]["openingFen"].as_i64(),
+        Some(own)
+    );
+    assert_eq!(
+        next["data"]["memberStatement"]["closingFen"].as_i64(),
+        Some(own)
+    );
+
+    // Another member's pharmacist cannot read it.
+    let stranger = app.login("pharmacist.vc0102").await;
+    let no = app
+        .gql(
+            Some(&stranger),
+            statement,
+            json!({ "i": clinic.to_string(), "f": today(), "t": today() }),
+        )
+        .await;
+    assert_eq!(error_code(&no), "FORBIDDEN");
+
+    // The workbook: a summary and a sheet per member.
+    let resp = app
+        .client
+        .get(format!(
+            "{}/exports/member-statements.xlsx?from={}&to={}",
+            app.base,
+            today(),
+            today()
+        ))
+        .bearer_auth(&desk.buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(resp.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    use calamine::Reader;
+    let names = book.sheet_names();
+    assert_eq!(names[0], "汇总");
+    assert_eq!(names.len(), 1 + 10, "{names:?}");
+    assert!(names.iter().any(|n| n == "青山镇东岭村卫生室"), "{names:?}");
+    let bad = app
+        .client
+        .get(format!(
+            "{}/exports/member-statements.xlsx?from=yesterday",
+            app.base
+        ))
+        .bearer_auth(&desk.buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let err: Value = bad.json().await.unwrap();
+    assert_eq!(err["errors"][0]["extensions"]["code"], "VALIDATION", "{err}");
+}

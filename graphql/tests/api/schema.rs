@@ -42,6 +42,8 @@ fn schema_names_the_agreed_operations() {
         "replenishmentSuggestion(institutionId: ID!): [SuggestionLine!]!",
         "procurementPlan: ProcurementPlan!",
         "createPurchaseOrdersFromPlan(itemIds: [ID!]): [PurchaseOrder!]!",
+        "memberStatement(institutionId: ID!, from: Date!, to: Date!): MemberStatement!",
+        "matchInvoice(id: ID!): SupplierInvoice!",
     ] {
         assert!(sdl.contains(needle), "schema lacks `{needle}`");
     }
