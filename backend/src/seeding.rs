@@ -234,4 +234,45 @@ impl Loader {
         .await?;
         Ok(())
     }
+
+    /// Past use, through the ledger: an OPENING of `opening` units at
+    /// `opened_at`, then each `(when, units)` dispensed (DISPENSE). The
+    /// demo county's and the benchmarks' consumption history, which the
+    /// replenishment suggestions read.
+    pub async fn history(
+        &mut self,
+        institution_id: Uuid,
+        batch_id: Uuid,
+        opening: i64,
+        unit_cost_fen: Option<i64>,
+        opened_at: DateTime<Utc>,
+        dispensed: &[(DateTime<Utc>, i64)],
+    ) -> Result<()> {
+        let mut postings = Vec::with_capacity(dispensed.len() + 1);
+        postings.push(Posting {
+            institution_id,
+            batch_id,
+            quantity: opening,
+            kind: MovementKind::Opening,
+            document: None,
+            reason: Some("期初库存 opening stock".into()),
+            unit_cost_fen,
+            occurred_at: Some(opened_at),
+        });
+        for (at, units) in dispensed {
+            postings.push(Posting {
+                institution_id,
+                batch_id,
+                quantity: -units,
+                kind: MovementKind::Dispense,
+                document: None,
+                reason: None,
+                unit_cost_fen,
+                occurred_at: Some(*at),
+            });
+        }
+        // One batch at one institution: post_many keeps their order.
+        ledger::post_many(&self.txn, self.actor(), postings).await?;
+        Ok(())
+    }
 }

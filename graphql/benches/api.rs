@@ -1329,6 +1329,139 @@ async fn receive(label: &str, postgres: Option<&str>) {
     assert!(violations.is_empty(), "{violations:?}");
 }
 
+/// `procurementPlan` over a county of 270 institutions, 2,000 more items
+/// and a million movements of 90 days' history.
+async fn plan(label: &str, postgres: Option<&str>) {
+    let server = Arc::new(Server::start(postgres).await);
+    let community = server.county.community_id;
+    let buyer_id = server.county.users["buyer"];
+    let now = Utc::now();
+    let t = Instant::now();
+    yaolian_seed::scale::load_catalogue(&server.db, community, buyer_id, now, 2_000)
+        .await
+        .expect("scale catalogue");
+    let items: Vec<Uuid> = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        yaolian_backend::entity::item::Entity::find()
+            .filter(yaolian_backend::entity::item::Column::Code.starts_with("SC"))
+            .all(server.db.conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    let demo_members = server.county.institutions.len() - 1;
+    let mut members =
+        yaolian_seed::scale::load_members(&server.db, community, now, 270 - 1 - demo_members)
+            .await
+            .expect("members");
+    members.extend(
+        server
+            .county
+            .institutions
+            .iter()
+            .filter(|(code, _)| code.as_str() != "DEMO-LC")
+            .map(|(_, id)| *id),
+    );
+    let movements = yaolian_seed::scale::load_history(
+        &server.db, buyer_id, now, &items, &members, 200, 1_000_000,
+    )
+    .await
+    .expect("history");
+    let buyer = server.login("buyer").await;
+    // Agreements for a quarter of the new items, so the plan also chooses
+    // suppliers at scale.
+    let today = yaolian_backend::clock::business_date(now);
+    let supplier = server
+        .client
+        .post(&server.base)
+        .bearer_auth(&buyer)
+        .json(&json!({ "query": "mutation($i: SupplierInput!) { createSupplier(input: $i) { id } }",
+            "variables": { "i": { "name": "bench supplier", "uscc": "91350100M000100Y43",
+                "licenceNumber": "BENCH-1", "licenceExpiry": (today + chrono::Duration::days(900)).to_string() } } }))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["data"]["createSupplier"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for item in items.iter().step_by(4) {
+        server
+            .client
+            .post(&server.base)
+            .bearer_auth(&buyer)
+            .json(&json!({ "query": "mutation($i: PriceAgreementInput!) { createPriceAgreement(input: $i) { id } }",
+                "variables": { "i": { "supplierId": supplier, "itemId": item.to_string(), "packageLevel": 1,
+                    "unitPriceFen": 1000, "validFrom": (today - chrono::Duration::days(10)).to_string(),
+                    "validTo": (today + chrono::Duration::days(300)).to_string() } } }))
+            .send()
+            .await
+            .unwrap();
+    }
+    println!(
+        "\n## procurementPlan, 270 institutions, {} items, {movements} movements of history — {label} (loaded in {:.0} s)",
+        items.len() + 55,
+        t.elapsed().as_secs_f64()
+    );
+    const PLAN: &str = "{ procurementPlan { lines { item { id } quantityPacks supplier { id } unitPriceFen need } } }";
+    let mut times = Vec::new();
+    let mut lines = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let body: serde_json::Value = server
+            .client
+            .post(&server.base)
+            .bearer_auth(&buyer)
+            .json(&json!({ "query": PLAN }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        times.push(t.elapsed());
+        lines = body["data"]["procurementPlan"]["lines"]
+            .as_array()
+            .map(|a| a.len())
+            .unwrap_or_else(|| panic!("{body}"));
+    }
+    times.sort();
+    println!("| runs | plan lines | fastest s | median s | slowest s |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| {} | {lines} | {:.2} | {:.2} | {:.2} |",
+        times.len(),
+        times[0].as_secs_f64(),
+        times[times.len() / 2].as_secs_f64(),
+        times[times.len() - 1].as_secs_f64()
+    );
+    let clinic = members[1].to_string();
+    let t = Instant::now();
+    let body: serde_json::Value = server
+        .client
+        .post(&server.base)
+        .bearer_auth(&buyer)
+        .json(&json!({ "query": "query($i: ID!) { replenishmentSuggestion(institutionId: $i) { suggestedPacks } }",
+            "variables": { "i": clinic } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    println!(
+        "\nreplenishmentSuggestion of one clinic: {} lines in {:.0} ms",
+        body["data"]["replenishmentSuggestion"]
+            .as_array()
+            .map_or(0, |a| a.len()),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+}
+
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
@@ -1382,6 +1515,12 @@ fn main() {
             resolve("SQLite", None).await;
             if let Some(url) = pg.as_deref() {
                 resolve("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("plan") {
+            plan("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                plan("PostgreSQL", Some(url)).await;
             }
         }
         if wanted("receive") {

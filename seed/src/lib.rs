@@ -231,9 +231,30 @@ impl DemoCounty {
     }
 }
 
+/// What the demo county comes with.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    /// 90 days of dispensing at every member, so that the replenishment
+    /// suggestions and the procurement plan have lines on first start. The
+    /// members' stock on hand is the same either way; the test suites
+    /// leave it out so their stock cards start with one line.
+    pub history: bool,
+}
+
+/// Loads the demo county, with its dispensing history, unless it is
+/// already there.
+pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Result<DemoCounty> {
+    seed_demo_with(db, password, now, DemoOptions { history: true }).await
+}
+
 /// Loads the demo county unless it is already there; a second run adds
 /// nothing. One transaction: a failure leaves no half-seeded county.
-pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Result<DemoCounty> {
+pub async fn seed_demo_with(
+    db: &Database,
+    password: &str,
+    now: DateTime<Utc>,
+    options: DemoOptions,
+) -> Result<DemoCounty> {
     if let Some(existing) = seeding::find_community(db, DEMO_COMMUNITY_CODE).await? {
         return describe_existing(db, existing).await;
     }
@@ -334,16 +355,33 @@ pub async fn seed_demo(db: &Database, password: &str, now: DateTime<Utc>) -> Res
             // The first batch of each item also stands on the members'
             // shelves, so clinics have stock to adjust, count and dispense.
             if j == 0 {
-                for (code, stocked, per_batch) in &clinics {
-                    if i < *stocked {
-                        load.opening_stock(
-                            county.institution(code),
-                            batch_id,
-                            *per_batch,
-                            spec.unit_cost_fen,
-                        )
-                        .await?;
+                for (m, (code, stocked, per_batch)) in clinics.iter().enumerate() {
+                    if i >= *stocked {
+                        continue;
                     }
+                    let member = county.institution(code);
+                    if !options.history {
+                        load.opening_stock(member, batch_id, *per_batch, spec.unit_cost_fen)
+                            .await?;
+                        continue;
+                    }
+                    // Between half and twice its shelf stock a month,
+                    // dispensed every third day for 90 days: what it has
+                    // now is what it would have had anyway.
+                    let monthly = per_batch * (4 + ((i * 5 + m * 3) % 13) as i64) / 8;
+                    let each = (monthly / 10).max(1);
+                    let dispensed: Vec<(DateTime<Utc>, i64)> = (0..30)
+                        .map(|k| (now - Duration::days(90 - 3 * k) + Duration::hours(2), each))
+                        .collect();
+                    load.history(
+                        member,
+                        batch_id,
+                        per_batch + each * 30,
+                        spec.unit_cost_fen,
+                        now - Duration::days(91),
+                        &dispensed,
+                    )
+                    .await?;
                 }
             }
         }

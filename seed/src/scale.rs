@@ -691,6 +691,123 @@ pub async fn load_stock(
     Ok(batches)
 }
 
+/// A county of `members` member institutions besides the demo's: one
+/// township centre per ten, the rest its village clinics. Returns their ids.
+pub async fn load_members(
+    db: &Database,
+    community_id: Uuid,
+    now: DateTime<Utc>,
+    members: usize,
+) -> Result<Vec<Uuid>> {
+    let mut load = Loader::begin(db, now).await?;
+    let mut ids = Vec::with_capacity(members);
+    let mut township = None;
+    for n in 0..members {
+        let id = if n % 10 == 0 {
+            let id = load
+                .institution(
+                    community_id,
+                    &format!("SC-TH{n:04}"),
+                    &format!("规模测试第{n}卫生院"),
+                    InstitutionKind::TownshipHealthCentre,
+                    None,
+                )
+                .await?;
+            township = Some(id);
+            id
+        } else {
+            load.institution(
+                community_id,
+                &format!("SC-VC{n:04}"),
+                &format!("规模测试第{n}村卫生室"),
+                InstitutionKind::VillageClinic,
+                township,
+            )
+            .await?
+        };
+        ids.push(id);
+    }
+    load.commit().await?;
+    Ok(ids)
+}
+
+/// About `movements` movements of 90 days' use at `institutions`: each
+/// holds `items_each` of `items` (rotating, so every item is held
+/// somewhere), one batch per item, an opening 91 days ago and dispensing
+/// spread over the window, through the ledger. Commits every few thousand
+/// postings. Returns the movements posted.
+pub async fn load_history(
+    db: &Database,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    items: &[Uuid],
+    institutions: &[Uuid],
+    items_each: usize,
+    movements: usize,
+) -> Result<usize> {
+    use yaolian_backend::enums::BatchStatus;
+    let today = yaolian_backend::clock::business_date(now);
+    let pairs = institutions.len() * items_each.min(items.len());
+    let per_pair = (movements / pairs.max(1)).max(2);
+    let dispenses = per_pair - 1;
+    let mut load = Loader::begin(db, now).await?;
+    load.act_as(user_id);
+    let mut batches = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let expiry = today + chrono::Duration::days(400 + (i % 300) as i64);
+        batches.push(
+            load.batch(
+                *item,
+                &format!("H{i:06}"),
+                expiry,
+                None,
+                BatchStatus::Available,
+            )
+            .await?,
+        );
+    }
+    load.commit().await?;
+    let mut posted = 0;
+    let mut pending = 0;
+    let mut load = Loader::begin(db, now).await?;
+    load.act_as(user_id);
+    for (n, inst) in institutions.iter().enumerate() {
+        for k in 0..items_each.min(items.len()) {
+            let i = (n * 7 + k) % items.len();
+            let each = 1 + ((n + k) % 5) as i64;
+            let dispensed: Vec<(DateTime<Utc>, i64)> = (0..dispenses)
+                .map(|d| {
+                    let minutes = (d as i64 * 90 * 24 * 60) / dispenses as i64;
+                    (
+                        now - chrono::Duration::days(90) + chrono::Duration::minutes(minutes),
+                        each,
+                    )
+                })
+                .collect();
+            let opening = each * dispenses as i64 + 20;
+            load.history(
+                *inst,
+                batches[i],
+                opening,
+                Some(25),
+                now - chrono::Duration::days(91),
+                &dispensed,
+            )
+            .await?;
+            posted += per_pair;
+            pending += per_pair;
+            if pending >= 20_000 {
+                load.commit().await?;
+                load = Loader::begin(db, now).await?;
+                load.act_as(user_id);
+                pending = 0;
+            }
+        }
+    }
+    load.commit().await?;
+    Ok(posted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

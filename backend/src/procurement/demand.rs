@@ -22,9 +22,7 @@ use crate::entity::{
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -621,21 +619,15 @@ async fn window_steps(
 ) -> Result<HashMap<(Uuid, Uuid), Vec<Step>>> {
     let issue =
         stock_movement::Column::Kind.is_in([MovementKind::Dispense, MovementKind::ShipmentOut]);
-    let mut q = stock_movement::Entity::find()
+    let rows: Vec<(Uuid, Uuid, DateTime<Utc>, i64, bool)> = stock_movement::Entity::find()
         .select_only()
         .column(stock_movement::Column::InstitutionId)
         .column(stock_movement::Column::ItemId)
         .column(stock_movement::Column::OccurredAt)
         .column(stock_movement::Column::Quantity)
         .column_as(issue, "issue")
-        .filter(stock_movement::Column::OccurredAt.gte(since));
-    // The plan reads the whole community's window; one institution's
-    // suggestion only its own.
-    if institutions.len() < 500 {
-        q = q.filter(stock_movement::Column::InstitutionId.is_in(institutions.to_vec()));
-    }
-    let rows: Vec<(Uuid, Uuid, DateTime<Utc>, i64, bool)> = q
-        .order_by_asc(stock_movement::Column::OccurredAt)
+        .filter(stock_movement::Column::OccurredAt.gte(since))
+        .filter(stock_movement::Column::InstitutionId.is_in(institutions.to_vec()))
         .into_tuple()
         .all(conn)
         .await?;
@@ -646,6 +638,10 @@ async fn window_steps(
             quantity,
             issue,
         });
+    }
+    // Many short sorts, rather than the database sorting the window.
+    for steps in out.values_mut() {
+        steps.sort_by_key(|s| s.at);
     }
     Ok(out)
 }

@@ -1496,5 +1496,75 @@ async fn member_statements_add_up_the_hooks_postings_at_centre_cost() {
         .unwrap();
     assert_eq!(bad.status(), 422);
     let err: Value = bad.json().await.unwrap();
-    assert_eq!(err["errors"][0]["extensions"]["code"], "VALIDATION", "{err}");
+    assert_eq!(
+        err["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_county_has_something_on_every_procurement_screen() {
+    use yaolian_backend::Settings;
+    use yaolian_seed::DemoOptions;
+    let app = TestApp::spawn_demo(Settings::default(), DemoOptions { history: true }).await;
+    let buyer = app.login("buyer").await;
+    let body = app
+        .gql(
+            Some(&buyer),
+            "{ suppliers { name licenceDaysLeft }
+               purchaseOrders { edges { node { status } } }
+               priceAgreements { vbp }
+               procurementPlan { lines { supplier { id } quantityPacks } } }",
+            json!({}),
+        )
+        .await;
+    let d = &body["data"];
+    let suppliers = d["suppliers"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(suppliers.len(), 4);
+    assert!(
+        suppliers
+            .iter()
+            .any(|s| s["licenceDaysLeft"].as_i64().unwrap() < 30)
+    );
+    let statuses: Vec<&str> = d["purchaseOrders"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains(&"SUBMITTED") && statuses.contains(&"PARTIALLY_RECEIVED"),
+        "{statuses:?}"
+    );
+    assert!(
+        d["priceAgreements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["vbp"] == true)
+    );
+    let plan = d["procurementPlan"]["lines"].as_array().unwrap();
+    assert!(plan.len() >= 10, "{} plan lines", plan.len());
+    assert!(plan.iter().all(|l| l["supplier"]["id"].is_string()));
+    // Every member has dispensed: the village clinic's suggestion has lines.
+    let pharmacist = app.login("pharmacist.vc0101").await;
+    let s = app
+        .gql(
+            Some(&pharmacist),
+            "query($i: ID!) { replenishmentSuggestion(institutionId: $i) { amc suggestedPacks } }",
+            json!({ "i": app.institution("DEMO-VC0101") }),
+        )
+        .await;
+    let lines = s["data"]["replenishmentSuggestion"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(!lines.is_empty(), "{s}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["suggestedPacks"].as_i64().unwrap() > 0)
+    );
+    app.assert_ledger_consistent().await;
 }

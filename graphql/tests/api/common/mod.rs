@@ -9,7 +9,7 @@ use std::sync::Arc;
 use yaolian_backend::clock::{Clock, ManualClock};
 use yaolian_backend::testkit::{ScratchDb, scratch_database};
 use yaolian_backend::{Backend, Settings};
-use yaolian_seed::{DemoCounty, seed_demo};
+use yaolian_seed::{DemoCounty, DemoOptions, seed_demo_with};
 
 pub const PASSWORD: &str = "test-password";
 
@@ -28,9 +28,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(settings: Settings) -> Self {
+        Self::spawn_demo(settings, DemoOptions { history: false }).await
+    }
+
+    /// The demo county as `serve --demo` loads it (with its history).
+    pub async fn spawn_demo(settings: Settings, options: DemoOptions) -> Self {
         let scratch = scratch_database().await.expect("scratch database");
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 6, 15, 2, 0, 0).unwrap());
-        let county = seed_demo(&scratch.db, PASSWORD, clock.now())
+        let county = seed_demo_with(&scratch.db, PASSWORD, clock.now(), options)
             .await
             .expect("demo seed");
         let backend = Backend::new(
