@@ -70,6 +70,19 @@ pub(crate) enum Ran<T> {
     Replay(Uuid),
 }
 
+impl<T> Ran<T> {
+    /// The value of a command run without a `clientRequestId`, which is
+    /// never a replay.
+    pub(crate) fn once(self) -> Result<T> {
+        match self {
+            Ran::Done(value) => Ok(value),
+            Ran::Replay(id) => Err(Error::internal(format_args!(
+                "a command without a clientRequestId was answered as a replay of {id}"
+            ))),
+        }
+    }
+}
+
 impl Backend {
     /// Runs one command's writes in one transaction; see the module docs.
     /// Each run is a tracing span (operation, user, `clientRequestId`) and is

@@ -8,7 +8,7 @@
 use super::{MAX_PACKS, MAX_PRICE_FEN, yuan};
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
-use crate::command::{Audit, Command, Effect, Ran};
+use crate::command::{Audit, Command, Effect};
 use crate::entity::{item, item_package_level, price_agreement, purchase_order_line, supplier};
 use crate::error::{Error, FieldError, Result};
 use chrono::NaiveDate;
@@ -260,7 +260,7 @@ impl Backend {
                     ),
                 )
             })?;
-        let ran = self
+        let row = self
             .run(
                 Command {
                     operation: "createPriceAgreement",
@@ -336,16 +336,13 @@ impl Backend {
                     })
                 },
             )
-            .await?;
-        match ran {
-            Ran::Done(row) => Ok(self
-                .agreement_views(vec![row])
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| Error::internal("agreement view lost"))?),
-            Ran::Replay(id) => self.price_agreement(caller, id).await,
-        }
+            .await?
+            .once()?;
+        self.agreement_views(vec![row])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::internal("agreement view lost"))
     }
 
     /// Ends an agreement early (a new tender result, a price cut): its last
@@ -379,7 +376,7 @@ impl Backend {
         if valid_to == current.valid_to {
             return self.price_agreement(caller, id).await;
         }
-        let ran = self
+        let id = self
             .run(
                 Command {
                     operation: "endPriceAgreement",
@@ -404,11 +401,9 @@ impl Backend {
                     })
                 },
             )
-            .await?;
-        let id = match ran {
-            Ran::Done(row) => row.id,
-            Ran::Replay(id) => id,
-        };
+            .await?
+            .once()?
+            .id;
         self.price_agreement(caller, id).await
     }
 }

@@ -7,7 +7,7 @@
 use super::{MAX_PACKS, MAX_PRICE_FEN, required_text, yuan};
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
-use crate::command::{Audit, Command, Effect, Ran};
+use crate::command::{Audit, Command, Effect};
 use crate::db::WriteTxn;
 use crate::entity::enums::{InvoiceStatus, PurchaseOrderStatus};
 use crate::entity::{
@@ -405,78 +405,74 @@ impl Backend {
             return Err(Error::invalid(errors));
         }
         let total: i64 = input.lines.iter().map(|l| l.amount_fen).sum();
-        let ran = self
-            .run(
-                Command {
-                    operation: "enterInvoice",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    let invoice = supplier_invoice::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        community_id: Set(caller.community_id),
-                        supplier_id: Set(supplier.id),
-                        order_id: Set(order.id),
-                        number: Set(number.clone()),
-                        invoice_date: Set(input.invoice_date),
-                        total_fen: Set(total),
-                        status: Set(InvoiceStatus::Entered),
-                        differences: Set(None),
-                        created_by: Set(caller.user_id),
-                        approved_by: Set(None),
-                        payment_id: Set(None),
-                        version: Set(1),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                    }
-                    .insert(&**txn)
-                    .await?;
-                    let lines: Vec<supplier_invoice_line::Model> = input
-                        .lines
-                        .iter()
-                        .enumerate()
-                        .map(|(i, l)| supplier_invoice_line::Model {
-                            id: Uuid::now_v7(),
-                            invoice_id: invoice.id,
-                            line_no: i as i32 + 1,
-                            item_id: l.item_id,
-                            packs: l.packs,
-                            unit_price_fen: l.unit_price_fen,
-                            amount_fen: l.amount_fen,
-                        })
-                        .collect();
-                    supplier_invoice_line::Entity::insert_many(
-                        lines
-                            .iter()
-                            .cloned()
-                            .map(IntoActiveModel::into_active_model),
-                    )
-                    .exec_without_returning(&**txn)
-                    .await?;
-                    Ok(Effect::Changed {
-                        result_id: invoice.id,
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "supplier_invoice",
-                            entity_ids: vec![invoice.id, order.id, supplier.id],
-                            detail: Some(serde_json::json!({
-                                "number": invoice.number, "totalFen": invoice.total_fen,
-                            })),
-                        },
-                        value: InvoiceView {
-                            invoice,
-                            lines,
-                            differences: Vec::new(),
-                        },
+        self.run(
+            Command {
+                operation: "enterInvoice",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                let invoice = supplier_invoice::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    community_id: Set(caller.community_id),
+                    supplier_id: Set(supplier.id),
+                    order_id: Set(order.id),
+                    number: Set(number.clone()),
+                    invoice_date: Set(input.invoice_date),
+                    total_fen: Set(total),
+                    status: Set(InvoiceStatus::Entered),
+                    differences: Set(None),
+                    created_by: Set(caller.user_id),
+                    approved_by: Set(None),
+                    payment_id: Set(None),
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&**txn)
+                .await?;
+                let lines: Vec<supplier_invoice_line::Model> = input
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| supplier_invoice_line::Model {
+                        id: Uuid::now_v7(),
+                        invoice_id: invoice.id,
+                        line_no: i as i32 + 1,
+                        item_id: l.item_id,
+                        packs: l.packs,
+                        unit_price_fen: l.unit_price_fen,
+                        amount_fen: l.amount_fen,
                     })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(v) => Ok(v),
-            Ran::Replay(id) => self.invoice(caller, id).await,
-        }
+                    .collect();
+                supplier_invoice_line::Entity::insert_many(
+                    lines
+                        .iter()
+                        .cloned()
+                        .map(IntoActiveModel::into_active_model),
+                )
+                .exec_without_returning(&**txn)
+                .await?;
+                Ok(Effect::Changed {
+                    result_id: invoice.id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "supplier_invoice",
+                        entity_ids: vec![invoice.id, order.id, supplier.id],
+                        detail: Some(serde_json::json!({
+                            "number": invoice.number, "totalFen": invoice.total_fen,
+                        })),
+                    },
+                    value: InvoiceView {
+                        invoice,
+                        lines,
+                        differences: Vec::new(),
+                    },
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     /// Matches an invoice against its order and the receipts not yet
@@ -496,51 +492,47 @@ impl Backend {
             return Err(not_now(&current.invoice, "matched again"));
         }
         let tolerance = self.tolerance();
-        let ran = self
-            .run(
-                Command {
-                    operation: "matchInvoice",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    let (open, _) = open_on_order(&**txn, current.invoice.order_id).await?;
-                    let found = differences(&current.lines, &open, tolerance);
-                    let status = if found.is_empty() {
-                        InvoiceStatus::Matched
-                    } else {
-                        InvoiceStatus::Mismatched
-                    };
-                    let invoice = set_invoice(txn, &current.invoice, status, now, |u| {
-                        u.col_expr(
-                            supplier_invoice::Column::Differences,
-                            Expr::value(stored(&found)),
-                        )
-                    })
-                    .await?;
-                    Ok(Effect::Changed {
-                        result_id: invoice.id,
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "supplier_invoice",
-                            entity_ids: vec![invoice.id],
-                            detail: Some(serde_json::json!({
-                                "status": invoice_status_code(status), "differences": found.len(),
-                            })),
-                        },
-                        value: InvoiceView {
-                            invoice,
-                            lines: current.lines.clone(),
-                            differences: found,
-                        },
-                    })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(v) => Ok(v),
-            Ran::Replay(id) => self.invoice(caller, id).await,
-        }
+        self.run(
+            Command {
+                operation: "matchInvoice",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                let (open, _) = open_on_order(&**txn, current.invoice.order_id).await?;
+                let found = differences(&current.lines, &open, tolerance);
+                let status = if found.is_empty() {
+                    InvoiceStatus::Matched
+                } else {
+                    InvoiceStatus::Mismatched
+                };
+                let invoice = set_invoice(txn, &current.invoice, status, now, |u| {
+                    u.col_expr(
+                        supplier_invoice::Column::Differences,
+                        Expr::value(stored(&found)),
+                    )
+                })
+                .await?;
+                Ok(Effect::Changed {
+                    result_id: invoice.id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "supplier_invoice",
+                        entity_ids: vec![invoice.id],
+                        detail: Some(serde_json::json!({
+                            "status": invoice_status_code(status), "differences": found.len(),
+                        })),
+                    },
+                    value: InvoiceView {
+                        invoice,
+                        lines: current.lines.clone(),
+                        differences: found,
+                    },
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     /// Approves a matched invoice for payment. The match is run again under
@@ -561,7 +553,7 @@ impl Backend {
             ));
         }
         let tolerance = self.tolerance();
-        let ran = self
+        self
             .run(
                 Command {
                     operation: "approveInvoice",
@@ -611,11 +603,8 @@ impl Backend {
                     })
                 },
             )
-            .await?;
-        match ran {
-            Ran::Done(v) => Ok(v),
-            Ran::Replay(id) => self.invoice(caller, id).await,
-        }
+            .await?
+        .once()
     }
 }
 

@@ -14,7 +14,7 @@ use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
 use crate::catalogue::ensure_orderable;
 use crate::clock::business_date;
-use crate::command::{Audit, Command, Effect, Ran};
+use crate::command::{Audit, Command, Effect};
 use crate::db::WriteTxn;
 use crate::entity::enums::PurchaseOrderStatus as S;
 use crate::entity::{item, item_package_level, purchase_order, purchase_order_line, supplier};
@@ -524,37 +524,33 @@ impl Backend {
             .await?;
         ensure_may_order_from(&supplier, today)?;
         let planned = plan_lines(conn, caller.community_id, &supplier, &input.lines, today).await?;
-        let ran = self
-            .run(
-                Command {
-                    operation: "createPurchaseOrder",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    let view =
-                        insert_order(txn, caller, now, supplier.id, note.clone(), &planned).await?;
-                    Ok(Effect::Changed {
-                        result_id: view.order.id,
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "purchase_order",
-                            entity_ids: vec![view.order.id, supplier.id],
-                            detail: Some(serde_json::json!({
-                                "number": view.order.number,
-                                "lines": view.lines.len(),
-                                "totalFen": view.total_fen(),
-                            })),
-                        },
-                        value: view,
-                    })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(v) => Ok(v),
-            Ran::Replay(id) => self.purchase_order(caller, id).await,
-        }
+        self.run(
+            Command {
+                operation: "createPurchaseOrder",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                let view =
+                    insert_order(txn, caller, now, supplier.id, note.clone(), &planned).await?;
+                Ok(Effect::Changed {
+                    result_id: view.order.id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "purchase_order",
+                        entity_ids: vec![view.order.id, supplier.id],
+                        detail: Some(serde_json::json!({
+                            "number": view.order.number,
+                            "lines": view.lines.len(),
+                            "totalFen": view.total_fen(),
+                        })),
+                    },
+                    value: view,
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     /// One draft per supplier from the plan's lines of `item_ids` (all
@@ -637,49 +633,45 @@ impl Backend {
                 .await?;
             ensure_may_order_from(&s, today)?;
         }
-        let ran = self
-            .run(
-                Command {
-                    operation: "createPurchaseOrdersFromPlan",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    let mut views = Vec::new();
-                    for (supplier_id, lines) in &by_supplier {
-                        views.push(
-                            insert_order(
-                                txn,
-                                caller,
-                                now,
-                                *supplier_id,
-                                Some("按采购计划生成 from the procurement plan".into()),
-                                lines,
-                            )
-                            .await?,
-                        );
-                    }
-                    let ids: Vec<Uuid> = views.iter().map(|v| v.order.id).collect();
-                    Ok(Effect::Changed {
-                        result_id: ids.first().copied().unwrap_or_default(),
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "purchase_order",
-                            entity_ids: ids,
-                            detail: Some(serde_json::json!({
-                                "orders": views.iter().map(|v| &v.order.number).collect::<Vec<_>>(),
-                                "lines": views.iter().map(|v| v.lines.len()).sum::<usize>(),
-                            })),
-                        },
-                        value: views,
-                    })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(v) => Ok(v),
-            Ran::Replay(id) => Ok(vec![self.purchase_order(caller, id).await?]),
-        }
+        self.run(
+            Command {
+                operation: "createPurchaseOrdersFromPlan",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                let mut views = Vec::new();
+                for (supplier_id, lines) in &by_supplier {
+                    views.push(
+                        insert_order(
+                            txn,
+                            caller,
+                            now,
+                            *supplier_id,
+                            Some("按采购计划生成 from the procurement plan".into()),
+                            lines,
+                        )
+                        .await?,
+                    );
+                }
+                let ids: Vec<Uuid> = views.iter().map(|v| v.order.id).collect();
+                Ok(Effect::Changed {
+                    result_id: ids.first().copied().unwrap_or_default(),
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "purchase_order",
+                        entity_ids: ids,
+                        detail: Some(serde_json::json!({
+                            "orders": views.iter().map(|v| &v.order.number).collect::<Vec<_>>(),
+                            "lines": views.iter().map(|v| v.lines.len()).sum::<usize>(),
+                        })),
+                    },
+                    value: views,
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     /// Replaces a draft's supplier, lines and note.
@@ -714,60 +706,56 @@ impl Backend {
             .await?;
         ensure_may_order_from(&supplier, today)?;
         let planned = plan_lines(conn, caller.community_id, &supplier, &input.lines, today).await?;
-        let ran = self
-            .run(
-                Command {
-                    operation: "updatePurchaseOrder",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    use purchase_order::Column as C;
-                    let updated = purchase_order::Entity::update_many()
-                        .col_expr(C::SupplierId, Expr::value(supplier.id))
-                        .col_expr(C::Note, Expr::value(note.clone()))
-                        .col_expr(C::Version, Expr::col(C::Version).add(1))
-                        .col_expr(C::UpdatedAt, Expr::value(now))
-                        .filter(C::Id.eq(order.id))
-                        .filter(C::Status.eq(S::Draft))
-                        .filter(C::Version.eq(order.version))
-                        .exec_with_returning(&**txn)
-                        .await?
-                        .pop()
-                        .ok_or_else(|| {
-                            Error::Conflict(format!(
-                                "order {} was changed at the same moment; reload and try again",
-                                order.number
-                            ))
-                        })?;
-                    purchase_order_line::Entity::delete_many()
-                        .filter(purchase_order_line::Column::OrderId.eq(order.id))
-                        .exec(&**txn)
-                        .await?;
-                    let lines = insert_lines(txn, order.id, &planned).await?;
-                    let view = OrderView {
-                        order: updated,
-                        lines,
-                    };
-                    Ok(Effect::Changed {
-                        result_id: view.order.id,
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "purchase_order",
-                            entity_ids: vec![view.order.id],
-                            detail: Some(serde_json::json!({
-                                "lines": view.lines.len(), "totalFen": view.total_fen(),
-                            })),
-                        },
-                        value: view,
-                    })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(v) => Ok(v),
-            Ran::Replay(id) => self.purchase_order(caller, id).await,
-        }
+        self.run(
+            Command {
+                operation: "updatePurchaseOrder",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                use purchase_order::Column as C;
+                let updated = purchase_order::Entity::update_many()
+                    .col_expr(C::SupplierId, Expr::value(supplier.id))
+                    .col_expr(C::Note, Expr::value(note.clone()))
+                    .col_expr(C::Version, Expr::col(C::Version).add(1))
+                    .col_expr(C::UpdatedAt, Expr::value(now))
+                    .filter(C::Id.eq(order.id))
+                    .filter(C::Status.eq(S::Draft))
+                    .filter(C::Version.eq(order.version))
+                    .exec_with_returning(&**txn)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| {
+                        Error::Conflict(format!(
+                            "order {} was changed at the same moment; reload and try again",
+                            order.number
+                        ))
+                    })?;
+                purchase_order_line::Entity::delete_many()
+                    .filter(purchase_order_line::Column::OrderId.eq(order.id))
+                    .exec(&**txn)
+                    .await?;
+                let lines = insert_lines(txn, order.id, &planned).await?;
+                let view = OrderView {
+                    order: updated,
+                    lines,
+                };
+                Ok(Effect::Changed {
+                    result_id: view.order.id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "purchase_order",
+                        entity_ids: vec![view.order.id],
+                        detail: Some(serde_json::json!({
+                            "lines": view.lines.len(), "totalFen": view.total_fen(),
+                        })),
+                    },
+                    value: view,
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     /// Sends a draft to its supplier: the supplier, its licence, the items
@@ -801,7 +789,7 @@ impl Backend {
             })
             .collect();
         let planned = plan_lines(conn, caller.community_id, &supplier, &again, today).await?;
-        let ran = self
+        let id = self
             .run(
                 Command {
                     operation: "submitPurchaseOrder",
@@ -839,11 +827,9 @@ impl Backend {
                     })
                 },
             )
-            .await?;
-        let id = match ran {
-            Ran::Done(o) => o.id,
-            Ran::Replay(id) => id,
-        };
+            .await?
+            .once()?
+            .id;
         self.purchase_order(caller, id).await
     }
 
@@ -915,7 +901,7 @@ impl Backend {
         reason: String,
         operation: &'static str,
     ) -> Result<OrderView> {
-        let ran = self
+        let id = self
             .run(
                 Command {
                     operation,
@@ -945,11 +931,9 @@ impl Backend {
                     })
                 },
             )
-            .await?;
-        let id = match ran {
-            Ran::Done(o) => o.id,
-            Ran::Replay(id) => id,
-        };
+            .await?
+            .once()?
+            .id;
         self.purchase_order(caller, id).await
     }
 
@@ -983,7 +967,7 @@ impl Backend {
                 "允许超收数量须在 0 与订购数量之间",
             ));
         }
-        let ran = self
+        let id = self
             .run(
                 Command {
                     operation: "allowReceiptOverage",
@@ -1022,10 +1006,8 @@ impl Backend {
                     })
                 },
             )
-            .await?;
-        let id = match ran {
-            Ran::Done(id) | Ran::Replay(id) => id,
-        };
+            .await?
+            .once()?;
         self.purchase_order(caller, id).await
     }
 }

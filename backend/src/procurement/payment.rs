@@ -10,7 +10,7 @@ use super::{required_text, yuan};
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
 use crate::clock::business_date;
-use crate::command::{Audit, Command, Effect, Ran};
+use crate::command::{Audit, Command, Effect};
 use crate::entity::enums::InvoiceStatus;
 use crate::entity::{
     invoiced_receipt, purchase_order_line, receipt_line, supplier, supplier_invoice,
@@ -137,61 +137,57 @@ impl Backend {
         if !errors.is_empty() {
             return Err(Error::invalid(errors));
         }
-        let ran = self
-            .run(
-                Command {
-                    operation: "recordPayment",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    let payment = supplier_payment::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        community_id: Set(caller.community_id),
-                        supplier_id: Set(supplier.id),
-                        amount_fen: Set(input.amount_fen),
-                        paid_on: Set(input.paid_on),
-                        reference: Set(reference.clone()),
-                        created_by: Set(caller.user_id),
-                        created_at: Set(now),
-                    }
-                    .insert(&**txn)
-                    .await?;
-                    for inv in &invoices {
-                        set_invoice(txn, inv, InvoiceStatus::Paid, now, |u| {
-                            u.col_expr(
-                                supplier_invoice::Column::PaymentId,
-                                Expr::value(Some(payment.id)),
-                            )
-                        })
-                        .await?;
-                    }
-                    let invoice_ids: Vec<Uuid> = invoices.iter().map(|i| i.id).collect();
-                    let mut entity_ids = vec![payment.id, supplier.id];
-                    entity_ids.extend(&invoice_ids);
-                    Ok(Effect::Changed {
-                        result_id: payment.id,
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "supplier_payment",
-                            entity_ids,
-                            detail: Some(serde_json::json!({
-                                "amountFen": payment.amount_fen, "reference": payment.reference,
-                                "invoices": invoices.iter().map(|i| &i.number).collect::<Vec<_>>(),
-                            })),
-                        },
-                        value: PaymentView {
-                            payment,
-                            invoice_ids,
-                        },
+        self.run(
+            Command {
+                operation: "recordPayment",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                let payment = supplier_payment::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    community_id: Set(caller.community_id),
+                    supplier_id: Set(supplier.id),
+                    amount_fen: Set(input.amount_fen),
+                    paid_on: Set(input.paid_on),
+                    reference: Set(reference.clone()),
+                    created_by: Set(caller.user_id),
+                    created_at: Set(now),
+                }
+                .insert(&**txn)
+                .await?;
+                for inv in &invoices {
+                    set_invoice(txn, inv, InvoiceStatus::Paid, now, |u| {
+                        u.col_expr(
+                            supplier_invoice::Column::PaymentId,
+                            Expr::value(Some(payment.id)),
+                        )
                     })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(v) => Ok(v),
-            Ran::Replay(id) => self.payment(caller, id).await,
-        }
+                    .await?;
+                }
+                let invoice_ids: Vec<Uuid> = invoices.iter().map(|i| i.id).collect();
+                let mut entity_ids = vec![payment.id, supplier.id];
+                entity_ids.extend(&invoice_ids);
+                Ok(Effect::Changed {
+                    result_id: payment.id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "supplier_payment",
+                        entity_ids,
+                        detail: Some(serde_json::json!({
+                            "amountFen": payment.amount_fen, "reference": payment.reference,
+                            "invoices": invoices.iter().map(|i| &i.number).collect::<Vec<_>>(),
+                        })),
+                    },
+                    value: PaymentView {
+                        payment,
+                        invoice_ids,
+                    },
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     pub async fn payment(&self, caller: &Caller, id: Uuid) -> Result<PaymentView> {

@@ -6,7 +6,7 @@ use super::{optional_text, required_text};
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
 use crate::clock::business_date;
-use crate::command::{Audit, Command, Effect, Ran};
+use crate::command::{Audit, Command, Effect};
 use crate::entity::enums::SupplierStatus;
 use crate::entity::supplier;
 use crate::error::{Error, FieldError, Result, StateReason};
@@ -218,52 +218,48 @@ impl Backend {
         )?;
         let c = check(&input)?;
         self.refuse_taken_uscc(caller, &c.uscc, None).await?;
-        let ran = self
-            .run(
-                Command {
-                    operation: "createSupplier",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    let row = supplier::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        community_id: Set(caller.community_id),
-                        name: Set(c.name.clone()),
-                        uscc: Set(c.uscc.clone()),
-                        licence_number: Set(c.licence_number.clone()),
-                        licence_expiry: Set(c.licence_expiry),
-                        contact_name: Set(c.contact_name.clone()),
-                        contact_phone: Set(c.contact_phone.clone()),
-                        first_level_distributor: Set(c.first_level_distributor),
-                        status: Set(SupplierStatus::Active),
-                        version: Set(1),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                    }
-                    .insert(&**txn)
-                    .await?;
-                    Ok(Effect::Changed {
-                        result_id: row.id,
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "supplier",
-                            entity_ids: vec![row.id],
-                            detail: Some(serde_json::json!({
-                                "name": row.name, "uscc": row.uscc,
-                                "licenceNumber": row.licence_number,
-                                "licenceExpiry": row.licence_expiry,
-                            })),
-                        },
-                        value: row,
-                    })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(s) => Ok(s),
-            Ran::Replay(id) => self.supplier(caller, id).await,
-        }
+        self.run(
+            Command {
+                operation: "createSupplier",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                let row = supplier::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    community_id: Set(caller.community_id),
+                    name: Set(c.name.clone()),
+                    uscc: Set(c.uscc.clone()),
+                    licence_number: Set(c.licence_number.clone()),
+                    licence_expiry: Set(c.licence_expiry),
+                    contact_name: Set(c.contact_name.clone()),
+                    contact_phone: Set(c.contact_phone.clone()),
+                    first_level_distributor: Set(c.first_level_distributor),
+                    status: Set(SupplierStatus::Active),
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&**txn)
+                .await?;
+                Ok(Effect::Changed {
+                    result_id: row.id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "supplier",
+                        entity_ids: vec![row.id],
+                        detail: Some(serde_json::json!({
+                            "name": row.name, "uscc": row.uscc,
+                            "licenceNumber": row.licence_number,
+                            "licenceExpiry": row.licence_expiry,
+                        })),
+                    },
+                    value: row,
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     /// Replaces a supplier's details; an edit that changes nothing writes
@@ -295,63 +291,59 @@ impl Backend {
         if same {
             return Ok(current);
         }
-        let ran = self
-            .run(
-                Command {
-                    operation: "updateSupplier",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    use supplier::Column as S;
-                    let updated = supplier::Entity::update_many()
-                        .col_expr(S::Name, Expr::value(c.name.clone()))
-                        .col_expr(S::Uscc, Expr::value(c.uscc.clone()))
-                        .col_expr(S::LicenceNumber, Expr::value(c.licence_number.clone()))
-                        .col_expr(S::LicenceExpiry, Expr::value(c.licence_expiry))
-                        .col_expr(S::ContactName, Expr::value(c.contact_name.clone()))
-                        .col_expr(S::ContactPhone, Expr::value(c.contact_phone.clone()))
-                        .col_expr(
-                            S::FirstLevelDistributor,
-                            Expr::value(c.first_level_distributor),
+        self.run(
+            Command {
+                operation: "updateSupplier",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                use supplier::Column as S;
+                let updated = supplier::Entity::update_many()
+                    .col_expr(S::Name, Expr::value(c.name.clone()))
+                    .col_expr(S::Uscc, Expr::value(c.uscc.clone()))
+                    .col_expr(S::LicenceNumber, Expr::value(c.licence_number.clone()))
+                    .col_expr(S::LicenceExpiry, Expr::value(c.licence_expiry))
+                    .col_expr(S::ContactName, Expr::value(c.contact_name.clone()))
+                    .col_expr(S::ContactPhone, Expr::value(c.contact_phone.clone()))
+                    .col_expr(
+                        S::FirstLevelDistributor,
+                        Expr::value(c.first_level_distributor),
+                    )
+                    .col_expr(S::Version, Expr::col(S::Version).add(1))
+                    .col_expr(S::UpdatedAt, Expr::value(now))
+                    .filter(S::Id.eq(current.id))
+                    .filter(S::Version.eq(current.version))
+                    .exec_with_returning(&**txn)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| {
+                        Error::Conflict(
+                            "the supplier was changed at the same moment; reload and try again"
+                                .into(),
                         )
-                        .col_expr(S::Version, Expr::col(S::Version).add(1))
-                        .col_expr(S::UpdatedAt, Expr::value(now))
-                        .filter(S::Id.eq(current.id))
-                        .filter(S::Version.eq(current.version))
-                        .exec_with_returning(&**txn)
-                        .await?
-                        .pop()
-                        .ok_or_else(|| {
-                            Error::Conflict(
-                                "the supplier was changed at the same moment; reload and try again"
-                                    .into(),
-                            )
-                        })?;
-                    Ok(Effect::Changed {
-                        result_id: updated.id,
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "supplier",
-                            entity_ids: vec![updated.id],
-                            detail: Some(serde_json::json!({
-                                "before": { "name": current.name, "uscc": current.uscc,
-                                    "licenceNumber": current.licence_number,
-                                    "licenceExpiry": current.licence_expiry },
-                                "after": { "name": updated.name, "uscc": updated.uscc,
-                                    "licenceNumber": updated.licence_number,
-                                    "licenceExpiry": updated.licence_expiry },
-                            })),
-                        },
-                        value: updated,
-                    })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(s) => Ok(s),
-            Ran::Replay(id) => self.supplier(caller, id).await,
-        }
+                    })?;
+                Ok(Effect::Changed {
+                    result_id: updated.id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "supplier",
+                        entity_ids: vec![updated.id],
+                        detail: Some(serde_json::json!({
+                            "before": { "name": current.name, "uscc": current.uscc,
+                                "licenceNumber": current.licence_number,
+                                "licenceExpiry": current.licence_expiry },
+                            "after": { "name": updated.name, "uscc": updated.uscc,
+                                "licenceNumber": updated.licence_number,
+                                "licenceExpiry": updated.licence_expiry },
+                        })),
+                    },
+                    value: updated,
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
@@ -372,47 +364,43 @@ impl Backend {
         if current.status == status {
             return Ok(current);
         }
-        let ran = self
-            .run(
-                Command {
-                    operation: "setSupplierStatus",
-                    user_id: caller.user_id,
-                    idempotency: None,
-                },
-                async |txn, now| {
-                    use supplier::Column as S;
-                    let updated = supplier::Entity::update_many()
-                        .col_expr(S::Status, Expr::value(status))
-                        .col_expr(S::Version, Expr::col(S::Version).add(1))
-                        .col_expr(S::UpdatedAt, Expr::value(now))
-                        .filter(S::Id.eq(current.id))
-                        .filter(S::Version.eq(current.version))
-                        .exec_with_returning(&**txn)
-                        .await?
-                        .pop()
-                        .ok_or_else(|| {
-                            Error::Conflict(
-                                "the supplier was changed at the same moment; reload and try again"
-                                    .into(),
-                            )
-                        })?;
-                    Ok(Effect::Changed {
-                        result_id: updated.id,
-                        audit: Audit {
-                            institution_id: Some(caller.institution_id),
-                            entity_type: "supplier",
-                            entity_ids: vec![updated.id],
-                            detail: Some(serde_json::json!({ "status": status })),
-                        },
-                        value: updated,
-                    })
-                },
-            )
-            .await?;
-        match ran {
-            Ran::Done(s) => Ok(s),
-            Ran::Replay(id) => self.supplier(caller, id).await,
-        }
+        self.run(
+            Command {
+                operation: "setSupplierStatus",
+                user_id: caller.user_id,
+                idempotency: None,
+            },
+            async |txn, now| {
+                use supplier::Column as S;
+                let updated = supplier::Entity::update_many()
+                    .col_expr(S::Status, Expr::value(status))
+                    .col_expr(S::Version, Expr::col(S::Version).add(1))
+                    .col_expr(S::UpdatedAt, Expr::value(now))
+                    .filter(S::Id.eq(current.id))
+                    .filter(S::Version.eq(current.version))
+                    .exec_with_returning(&**txn)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| {
+                        Error::Conflict(
+                            "the supplier was changed at the same moment; reload and try again"
+                                .into(),
+                        )
+                    })?;
+                Ok(Effect::Changed {
+                    result_id: updated.id,
+                    audit: Audit {
+                        institution_id: Some(caller.institution_id),
+                        entity_type: "supplier",
+                        entity_ids: vec![updated.id],
+                        detail: Some(serde_json::json!({ "status": status })),
+                    },
+                    value: updated,
+                })
+            },
+        )
+        .await?
+        .once()
     }
 
     /// Whether an order could go to this supplier today (the screens show
