@@ -305,15 +305,37 @@ impl Backend {
             .collect();
         let inst_ids: Vec<Uuid> = institutions.iter().map(|i| i.id).collect();
 
-        let (usable, on_hand, steps) = tokio::try_join!(
+        let (usable, on_hand, totals) = tokio::try_join!(
             usable_on_hand(conn, &inst_ids, today),
             total_on_hand(conn, &inst_ids),
-            window_steps(conn, &inst_ids, since),
+            window_totals(conn, &inst_ids, since),
         )?;
+        // Days without stock can only be where the item was out when the
+        // window opened, or where a movement emptied one of its batches
+        // (the last batch to empty is one). Only those need the walk over
+        // their movements; every other pair had stock all window long.
         let mut consumption = HashMap::new();
-        for (key, s) in &steps {
+        let mut walk = Vec::new();
+        let window_days = (now - since).num_milliseconds() as f64 / 1000.0 / DAY_SECS;
+        for (key, t) in &totals {
             let current = on_hand.get(key).copied().unwrap_or(0);
-            consumption.insert(*key, self::consumption(s, current, since, now));
+            if current - t.moved <= 0 || t.emptied > 0 {
+                walk.push(*key);
+            } else {
+                consumption.insert(
+                    *key,
+                    Consumption {
+                        issued: t.issued,
+                        days_in_stock: window_days,
+                    },
+                );
+            }
+        }
+        if !walk.is_empty() {
+            for (key, steps) in window_steps(conn, &walk, since).await? {
+                let current = on_hand.get(&key).copied().unwrap_or(0);
+                consumption.insert(key, self::consumption(&steps, current, since, now));
+            }
         }
         let (in_transit, on_requisition, on_order) = tokio::try_join!(
             pipeline::in_transit(conn, community_id),
@@ -611,12 +633,76 @@ async fn total_on_hand(
         .collect())
 }
 
-/// Every movement of the window, per (institution, item), oldest first.
-async fn window_steps(
+/// One (institution, item)'s movements of the window, summed.
+#[derive(Debug, Clone, Copy)]
+struct WindowTotals {
+    /// The signed sum: what the stock was when the window opened is the
+    /// current stock less this.
+    moved: i64,
+    issued: i64,
+    /// Movements that left one of its batches empty.
+    emptied: i64,
+}
+
+/// The window's movements summed per (institution, item), in the database.
+async fn window_totals(
     conn: &impl ConnectionTrait,
     institutions: &[Uuid],
     since: DateTime<Utc>,
+) -> Result<HashMap<(Uuid, Uuid), WindowTotals>> {
+    type Row = (Uuid, Uuid, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> =
+        stock_movement::Entity::find()
+            .select_only()
+            .column(stock_movement::Column::InstitutionId)
+            .column(stock_movement::Column::ItemId)
+            .column_as(Expr::cust("CAST(SUM(quantity) AS BIGINT)"), "moved")
+            .column_as(
+                Expr::cust(
+                    "CAST(SUM(CASE WHEN kind IN ('DISPENSE', 'SHIPMENT_OUT') THEN -quantity ELSE 0 END) AS BIGINT)",
+                ),
+                "issued",
+            )
+            .column_as(
+                Expr::cust("CAST(SUM(CASE WHEN balance_after = 0 THEN 1 ELSE 0 END) AS BIGINT)"),
+                "emptied",
+            )
+            .filter(stock_movement::Column::OccurredAt.gte(since))
+            .filter(stock_movement::Column::InstitutionId.is_in(institutions.to_vec()))
+            .group_by(stock_movement::Column::InstitutionId)
+            .group_by(stock_movement::Column::ItemId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(inst, item, moved, issued, emptied)| {
+            (
+                (inst, item),
+                WindowTotals {
+                    moved: moved.unwrap_or(0),
+                    issued: issued.unwrap_or(0),
+                    emptied: emptied.unwrap_or(0),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Every movement of the window of these (institution, item) pairs, per
+/// pair, oldest first.
+async fn window_steps(
+    conn: &impl ConnectionTrait,
+    pairs: &[(Uuid, Uuid)],
+    since: DateTime<Utc>,
 ) -> Result<HashMap<(Uuid, Uuid), Vec<Step>>> {
+    let wanted: std::collections::HashSet<(Uuid, Uuid)> = pairs.iter().copied().collect();
+    let mut institutions: Vec<Uuid> = pairs.iter().map(|p| p.0).collect();
+    institutions.sort();
+    institutions.dedup();
+    let mut items: Vec<Uuid> = pairs.iter().map(|p| p.1).collect();
+    items.sort();
+    items.dedup();
     let issue =
         stock_movement::Column::Kind.is_in([MovementKind::Dispense, MovementKind::ShipmentOut]);
     let rows: Vec<(Uuid, Uuid, DateTime<Utc>, i64, bool)> = stock_movement::Entity::find()
@@ -627,12 +713,16 @@ async fn window_steps(
         .column(stock_movement::Column::Quantity)
         .column_as(issue, "issue")
         .filter(stock_movement::Column::OccurredAt.gte(since))
-        .filter(stock_movement::Column::InstitutionId.is_in(institutions.to_vec()))
+        .filter(stock_movement::Column::InstitutionId.is_in(institutions))
+        .filter(stock_movement::Column::ItemId.is_in(items))
         .into_tuple()
         .all(conn)
         .await?;
     let mut out: HashMap<(Uuid, Uuid), Vec<Step>> = HashMap::new();
     for (inst, item, at, quantity, issue) in rows {
+        if !wanted.contains(&(inst, item)) {
+            continue;
+        }
         out.entry((inst, item)).or_default().push(Step {
             at,
             quantity,

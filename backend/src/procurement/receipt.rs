@@ -13,7 +13,7 @@
 use super::optional_text;
 use super::order::{illegal_transition, set_status};
 use crate::Backend;
-use crate::authz::{self, Action, Caller, Scope};
+use crate::authz::{self, Action, Caller, Scope, Target};
 use crate::clock::business_date;
 use crate::command::{Audit, Command, Effect, Idempotency, Ran};
 use crate::db::WriteTxn;
@@ -29,8 +29,8 @@ use crate::ledger::{self, Actor, DocumentRef, Posting};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 use yaolian_labels::document_number::kind;
@@ -303,31 +303,49 @@ impl Backend {
         let conn = self.db.conn();
         let policy = self.settings.receiving;
         let today = business_date(self.clock.now());
-        let order = self.order_in_community(conn, caller, d.order_id).await?;
-        let centre = self
-            .institution_in_community(caller, order.institution_id)
-            .await?;
-        authz::authorize(caller, Action::ReceiveGoods, Self::scope(&centre))?;
         let short_reason = optional_text("shortDatedReason", d.short_dated_reason.as_deref(), 500)?;
-
-        let item = item::Entity::find_by_id(d.item_id)
-            .one(conn)
-            .await?
+        // Four independent reads side by side: a scan waits for one round
+        // trip, not four. Everything that can change is checked again under
+        // the order's lock.
+        let (order, item, level, lines) = tokio::join!(
+            self.order_in_community(conn, caller, d.order_id),
+            item::Entity::find_by_id(d.item_id).one(conn),
+            item_package_level::Entity::find_by_id((d.item_id, d.package_level)).one(conn),
+            purchase_order_line::Entity::find()
+                .filter(purchase_order_line::Column::OrderId.eq(d.order_id))
+                .filter(purchase_order_line::Column::ItemId.eq(d.item_id))
+                .order_by_asc(purchase_order_line::Column::LineNo)
+                .all(conn),
+        );
+        let order = order?;
+        // The order names the centre it is delivered to: that is where
+        // the goods are received.
+        authz::authorize(
+            caller,
+            Action::ReceiveGoods,
+            Scope::Institution(Target {
+                institution_id: order.institution_id,
+                community_id: order.community_id,
+            }),
+        )?;
+        let centre_scope = Scope::Institution(Target {
+            institution_id: order.institution_id,
+            community_id: order.community_id,
+        });
+        let item = item?
             .filter(|i| i.community_id == caller.community_id)
             .ok_or_else(|| Error::not_found("item", d.item_id))?;
-        let level = item_package_level::Entity::find_by_id((item.id, d.package_level))
-            .one(conn)
-            .await?
-            .ok_or_else(|| {
-                Error::validation(
-                    "packageLevel",
-                    format!(
-                        "{} has no package level {}",
-                        item.generic_name, d.package_level
-                    ),
-                    format!("{} 没有第 {} 级包装", item.generic_name, d.package_level),
-                )
-            })?;
+        let lines = lines?;
+        let level = level?.ok_or_else(|| {
+            Error::validation(
+                "packageLevel",
+                format!(
+                    "{} has no package level {}",
+                    item.generic_name, d.package_level
+                ),
+                format!("{} 没有第 {} 级包装", item.generic_name, d.package_level),
+            )
+        })?;
         let quantity = d
             .packs
             .checked_mul(level.units_per_pack)
@@ -338,12 +356,6 @@ impl Backend {
 
         // The line of the order this item is received on: the first whose
         // quantity is still open (an item is on an order once per level).
-        let lines = purchase_order_line::Entity::find()
-            .filter(purchase_order_line::Column::OrderId.eq(order.id))
-            .filter(purchase_order_line::Column::ItemId.eq(item.id))
-            .order_by_asc(purchase_order_line::Column::LineNo)
-            .all(conn)
-            .await?;
         let Some(order_line) = lines
             .iter()
             .find(|l| l.received_quantity < l.ordered_packs * l.units_per_pack)
@@ -373,9 +385,11 @@ impl Backend {
         } else {
             let left = (d.expiry_date - today).num_days();
             if left < policy.min_shelf_life_days {
+                // Named on the reason it lacks, so that a screen can tell
+                // "ask a buyer" from "expired" without reading the message.
                 match &short_reason {
                     None => errors.push(FieldError::new(
-                        "expiryDate",
+                        "shortDatedReason",
                         format!(
                             "lot {} expires on {} ({left} days from today), below the minimum shelf life of {} days; a buyer may accept it with a reason",
                             d.lot_number, d.expiry_date, policy.min_shelf_life_days
@@ -385,7 +399,7 @@ impl Backend {
                             d.lot_number, d.expiry_date, policy.min_shelf_life_days
                         ),
                     )),
-                    Some(_) => authz::authorize(caller, Action::AcceptShortDated, Self::scope(&centre))?,
+                    Some(_) => authz::authorize(caller, Action::AcceptShortDated, centre_scope)?,
                 }
             }
         }
@@ -393,7 +407,7 @@ impl Backend {
             match d.temperature_decicelsius {
                 None => {
                     errors.push(FieldError::new(
-                        "temperature",
+                        "temperatureCelsius",
                         format!(
                             "{} is a cold-chain item: record the temperature on arrival",
                             item.generic_name
@@ -404,7 +418,7 @@ impl Backend {
                 }
                 Some(t) if !(-500..=600).contains(&t) => {
                     errors.push(FieldError::new(
-                        "temperature",
+                        "temperatureCelsius",
                         "must be a temperature in °C between -50 and 60",
                         "温度应在 -50 至 60 °C 之间",
                     ));
@@ -539,12 +553,14 @@ impl Backend {
         })
     }
 
-    /// What was received on an order, in the order it was received.
+    /// What was received on an order, in the order it was received, each
+    /// with its batch, its receipt document and its traceability codes.
     pub async fn receipt_lines(
         &self,
         caller: &Caller,
         order_id: Uuid,
-    ) -> Result<Vec<receipt_line::Model>> {
+    ) -> Result<Vec<ReceiptLineView>> {
+        use std::collections::HashMap;
         authz::authorize(
             caller,
             Action::ReadProcurement,
@@ -552,11 +568,58 @@ impl Backend {
         )?;
         let conn = self.db.conn();
         let order = self.order_in_community(conn, caller, order_id).await?;
-        Ok(receipt_line::Entity::find()
+        let lines = receipt_line::Entity::find()
             .filter(receipt_line::Column::OrderId.eq(order.id))
             .order_by_asc(receipt_line::Column::Id)
             .all(conn)
-            .await?)
+            .await?;
+        let batch_ids: Vec<Uuid> = lines.iter().map(|l| l.batch_id).collect();
+        let line_ids: Vec<Uuid> = lines.iter().map(|l| l.id).collect();
+        let (batches, order_lines, receipts, codes) = tokio::try_join!(
+            batch::Entity::find()
+                .filter(batch::Column::Id.is_in(batch_ids))
+                .all(conn),
+            purchase_order_line::Entity::find()
+                .filter(purchase_order_line::Column::OrderId.eq(order.id))
+                .all(conn),
+            goods_receipt::Entity::find()
+                .filter(goods_receipt::Column::OrderId.eq(order.id))
+                .all(conn),
+            trace_code::Entity::find()
+                .filter(trace_code::Column::ReceiptLineId.is_in(line_ids))
+                .order_by_asc(trace_code::Column::Code)
+                .all(conn),
+        )?;
+        let batches: HashMap<Uuid, batch::Model> = batches.into_iter().map(|b| (b.id, b)).collect();
+        let order_lines: HashMap<Uuid, purchase_order_line::Model> =
+            order_lines.into_iter().map(|l| (l.id, l)).collect();
+        let receipts: HashMap<Uuid, String> =
+            receipts.into_iter().map(|r| (r.id, r.number)).collect();
+        let mut codes_of: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for c in codes {
+            codes_of.entry(c.receipt_line_id).or_default().push(c.code);
+        }
+        lines
+            .into_iter()
+            .map(|line| {
+                Ok(ReceiptLineView {
+                    batch: batches
+                        .get(&line.batch_id)
+                        .cloned()
+                        .ok_or_else(|| Error::not_found("batch", line.batch_id))?,
+                    order_line: order_lines
+                        .get(&line.order_line_id)
+                        .cloned()
+                        .ok_or_else(|| {
+                            Error::not_found("purchase order line", line.order_line_id)
+                        })?,
+                    order: order.clone(),
+                    receipt_number: receipts.get(&line.receipt_id).cloned().unwrap_or_default(),
+                    trace_codes: codes_of.remove(&line.id).unwrap_or_default(),
+                    line,
+                })
+            })
+            .collect()
     }
 }
 
@@ -708,7 +771,7 @@ async fn apply(
         batch
     };
 
-    let order = update_order_status(txn, &order, now).await?;
+    let order = update_order_status(txn, &order, &order_line, now).await?;
     Ok(ReceiptLineView {
         line,
         batch,
@@ -849,19 +912,31 @@ async fn record_trace_codes(
 }
 
 /// SUBMITTED or PARTIALLY_RECEIVED becomes RECEIVED when every line has
-/// its ordered quantity, PARTIALLY_RECEIVED otherwise.
+/// its ordered quantity, PARTIALLY_RECEIVED otherwise. Most scans change
+/// nothing (a partly received order whose scanned line is still open), and
+/// those read nothing more.
 async fn update_order_status(
     txn: &WriteTxn,
     order: &purchase_order::Model,
+    line: &purchase_order_line::Model,
     now: DateTime<Utc>,
 ) -> Result<purchase_order::Model> {
-    let lines = purchase_order_line::Entity::find()
-        .filter(purchase_order_line::Column::OrderId.eq(order.id))
-        .all(&**txn)
-        .await?;
-    let complete = lines
-        .iter()
-        .all(|l| l.received_quantity >= l.ordered_packs * l.units_per_pack);
+    let line_complete = line.received_quantity >= line.ordered_packs * line.units_per_pack;
+    if order.status == S::PartiallyReceived && !line_complete {
+        return Ok(order.clone());
+    }
+    let complete = line_complete && {
+        use purchase_order_line::Column as L;
+        let open = purchase_order_line::Entity::find()
+            .filter(L::OrderId.eq(order.id))
+            .filter(
+                Expr::col(L::ReceivedQuantity)
+                    .lt(Expr::col(L::OrderedPacks).mul(Expr::col(L::UnitsPerPack))),
+            )
+            .count(&**txn)
+            .await?;
+        open == 0
+    };
     let to = if complete {
         S::Received
     } else {

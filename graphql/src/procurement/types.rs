@@ -90,6 +90,21 @@ impl Supplier {
             .err()
             .map(|e| e.to_string())
     }
+    /// The same, in Chinese.
+    async fn order_blocked_reason_zh(&self, ctx: &Context<'_>) -> Option<String> {
+        use crate::context::ContextExt;
+        ctx.backend()
+            .supplier_orderable_today(&self.0)
+            .err()
+            .map(|e| match &e {
+                yaolian_backend::Error::Validation(fields) => fields
+                    .iter()
+                    .map(|f| f.message_zh.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                other => other.message_zh(),
+            })
+    }
 }
 
 pub struct PriceAgreement(pub AgreementView);
@@ -186,6 +201,19 @@ impl PurchaseOrder {
             .cloned()
             .map(PurchaseOrderLine)
             .collect()
+    }
+    /// What was received on it, scan by scan: lots, expiries, receipt
+    /// documents and traceability codes.
+    async fn receipts(&self, ctx: &Context<'_>) -> Result<Vec<ReceiptLine>> {
+        use crate::context::ContextExt;
+        use crate::error::GqlResult;
+        let caller = ctx.caller()?;
+        let lines = ctx
+            .backend()
+            .receipt_lines(caller, self.0.order.id)
+            .await
+            .gql()?;
+        Ok(lines.into_iter().map(ReceiptLine).collect())
     }
 }
 

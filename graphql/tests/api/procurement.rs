@@ -494,6 +494,26 @@ async fn an_order_is_received_by_scanning_and_posts_to_the_ledger() {
 
     let done = desk.order(&id).await;
     assert_eq!(done["lines"][0]["receivedPacks"], 10);
+    // Scan by scan, with the lots and the day's receipt document.
+    let receipts = app
+        .gql(
+            Some(&desk.buyer),
+            "query($id: ID!) { purchaseOrder(id: $id) { receipts { packs receiptNumber batch { lotNumber } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let lots: Vec<(i64, &str)> = receipts["data"]["purchaseOrder"]["receipts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{receipts}"))
+        .iter()
+        .map(|r| {
+            (
+                r["packs"].as_i64().unwrap(),
+                r["batch"]["lotNumber"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lots, vec![(4, "PO2601A"), (6, "PO2601A"), (5, "HAND01")]);
     assert_eq!(done["lines"][1]["receivedPacks"], 5);
     // Receiving into a received order is refused.
     let late = desk.scan(&desk.warehouse, &id, &code, 1, "gr-6").await;
@@ -578,7 +598,8 @@ async fn short_dated_goods_need_a_buyers_reason() {
 
     let refused = desk.scan(&desk.warehouse, &id, &code, 2, "short-1").await;
     assert_eq!(error_code(&refused), "VALIDATION");
-    assert_eq!(field(&refused), "expiryDate");
+    // Named on what it lacks: a buyer's reason.
+    assert_eq!(field(&refused), "shortDatedReason");
     assert!(
         message(&refused).contains("90 days from today"),
         "{refused}"
@@ -701,7 +722,7 @@ async fn cold_chain_goods_need_a_temperature_and_outside_the_range_are_quarantin
     let code = gs1(INSULIN, "COLD01", far());
     let missing = desk.scan(&desk.warehouse, &id, &code, 1, "c-1").await;
     assert_eq!(error_code(&missing), "VALIDATION");
-    assert_eq!(field(&missing), "temperature");
+    assert_eq!(field(&missing), "temperatureCelsius");
 
     let cold = desk
         .scan_with(
