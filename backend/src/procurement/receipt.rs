@@ -29,8 +29,8 @@ use crate::ledger::{self, Actor, DocumentRef, Posting};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 use yaolian_labels::document_number::kind;
@@ -87,6 +87,8 @@ struct Draft {
     order_id: Uuid,
     item_id: Uuid,
     package_level: i32,
+    /// Known already when the scan's GTIN lookup read it.
+    units_per_pack: Option<i64>,
     lot_number: String,
     expiry_date: NaiveDate,
     production_date: Option<NaiveDate>,
@@ -207,16 +209,34 @@ impl Backend {
                 "条码缺少批号或有效期",
             ));
         };
-        let hit = item_gtin::Entity::find_by_id((caller.community_id, gtin.to_string()))
+        // The GTIN and its package level's units in one read.
+        let hit: Option<(Uuid, i32, Option<i64>)> = item_gtin::Entity::find()
+            .select_only()
+            .column(item_gtin::Column::ItemId)
+            .column(item_gtin::Column::Level)
+            .column(item_package_level::Column::UnitsPerPack)
+            .join(
+                JoinType::LeftJoin,
+                item_gtin::Entity::belongs_to(item_package_level::Entity)
+                    .from((item_gtin::Column::ItemId, item_gtin::Column::Level))
+                    .to((
+                        item_package_level::Column::ItemId,
+                        item_package_level::Column::Level,
+                    ))
+                    .into(),
+            )
+            .filter(item_gtin::Column::CommunityId.eq(caller.community_id))
+            .filter(item_gtin::Column::Gtin.eq(gtin))
+            .into_tuple()
             .one(self.db.conn())
-            .await?
-            .ok_or_else(|| {
-                Error::validation(
-                    "barcode",
-                    format!("GTIN {gtin} is not in the catalogue; link it to an item first"),
-                    format!("商品码 {gtin} 未在目录中登记"),
-                )
-            })?;
+            .await?;
+        let (item_id, level, units) = hit.ok_or_else(|| {
+            Error::validation(
+                "barcode",
+                format!("GTIN {gtin} is not in the catalogue; link it to an item first"),
+                format!("商品码 {gtin} 未在目录中登记"),
+            )
+        })?;
         let request_hash = idempotency::fingerprint(&[
             "scan",
             &input.order_id.to_string(),
@@ -228,8 +248,9 @@ impl Backend {
         ]);
         let draft = Draft {
             order_id: input.order_id,
-            item_id: hit.item_id,
-            package_level: hit.level,
+            item_id,
+            package_level: level,
+            units_per_pack: units,
             lot_number: check_lot(lot)?,
             expiry_date: expiry,
             production_date: es.production_date(),
@@ -274,6 +295,7 @@ impl Backend {
             order_id: input.order_id,
             item_id: input.item_id,
             package_level: input.package_level,
+            units_per_pack: None,
             lot_number: check_lot(&input.lot_number)?,
             expiry_date: input.expiry_date,
             production_date: input.production_date,
@@ -304,51 +326,56 @@ impl Backend {
         let policy = self.settings.receiving;
         let today = business_date(self.clock.now());
         let short_reason = optional_text("shortDatedReason", d.short_dated_reason.as_deref(), 500)?;
-        // Four independent reads side by side: a scan waits for one round
-        // trip, not four. Everything that can change is checked again under
-        // the order's lock.
-        let (order, item, level, lines) = tokio::join!(
-            self.order_in_community(conn, caller, d.order_id),
+        // A fast refusal for those who may not receive anywhere; the order
+        // (read under its lock in the transaction) is checked there.
+        authz::authorize(
+            caller,
+            Action::ReceiveGoods,
+            Scope::Community(caller.community_id),
+        )?;
+        // Independent reads side by side: a scan waits for one round trip.
+        // Everything that can change is checked again under the order's
+        // lock.
+        let level_read = async {
+            match d.units_per_pack {
+                Some(_) => Ok(None),
+                None => {
+                    item_package_level::Entity::find_by_id((d.item_id, d.package_level))
+                        .one(conn)
+                        .await
+                }
+            }
+        };
+        let (item, level, lines) = tokio::join!(
             item::Entity::find_by_id(d.item_id).one(conn),
-            item_package_level::Entity::find_by_id((d.item_id, d.package_level)).one(conn),
+            level_read,
             purchase_order_line::Entity::find()
                 .filter(purchase_order_line::Column::OrderId.eq(d.order_id))
                 .filter(purchase_order_line::Column::ItemId.eq(d.item_id))
                 .order_by_asc(purchase_order_line::Column::LineNo)
                 .all(conn),
         );
-        let order = order?;
-        // The order names the centre it is delivered to: that is where
-        // the goods are received.
-        authz::authorize(
-            caller,
-            Action::ReceiveGoods,
-            Scope::Institution(Target {
-                institution_id: order.institution_id,
-                community_id: order.community_id,
-            }),
-        )?;
-        let centre_scope = Scope::Institution(Target {
-            institution_id: order.institution_id,
-            community_id: order.community_id,
-        });
         let item = item?
             .filter(|i| i.community_id == caller.community_id)
             .ok_or_else(|| Error::not_found("item", d.item_id))?;
         let lines = lines?;
-        let level = level?.ok_or_else(|| {
-            Error::validation(
-                "packageLevel",
-                format!(
-                    "{} has no package level {}",
-                    item.generic_name, d.package_level
-                ),
-                format!("{} 没有第 {} 级包装", item.generic_name, d.package_level),
-            )
-        })?;
+        let units_per_pack = match (d.units_per_pack, level?) {
+            (Some(units), _) => units,
+            (None, Some(level)) => level.units_per_pack,
+            (None, None) => {
+                return Err(Error::validation(
+                    "packageLevel",
+                    format!(
+                        "{} has no package level {}",
+                        item.generic_name, d.package_level
+                    ),
+                    format!("{} 没有第 {} 级包装", item.generic_name, d.package_level),
+                ));
+            }
+        };
         let quantity = d
             .packs
-            .checked_mul(level.units_per_pack)
+            .checked_mul(units_per_pack)
             .filter(|q| *q <= ledger::MAX_MOVEMENT_QUANTITY)
             .ok_or_else(|| {
                 Error::validation("packs", "too many units in one receipt", "单次收货数量过大")
@@ -356,21 +383,11 @@ impl Backend {
 
         // The line of the order this item is received on: the first whose
         // quantity is still open (an item is on an order once per level).
-        let Some(order_line) = lines
+        let order_line = lines
             .iter()
             .find(|l| l.received_quantity < l.ordered_packs * l.units_per_pack)
             .or(lines.first())
-            .cloned()
-        else {
-            return Err(Error::validation(
-                "barcode",
-                format!(
-                    "{} ({}) is not on order {}",
-                    item.generic_name, item.code, order.number
-                ),
-                format!("{} 不在订单 {} 中", item.generic_name, order.number),
-            ));
-        };
+            .map(|l| l.id);
 
         let mut errors = Vec::new();
         if d.expiry_date < today {
@@ -399,7 +416,11 @@ impl Backend {
                             d.lot_number, d.expiry_date, policy.min_shelf_life_days
                         ),
                     )),
-                    Some(_) => authz::authorize(caller, Action::AcceptShortDated, centre_scope)?,
+                    Some(_) => authz::authorize(
+                        caller,
+                        Action::AcceptShortDated,
+                        Scope::Community(caller.community_id),
+                    )?,
                 }
             }
         }
@@ -470,9 +491,9 @@ impl Backend {
                         caller,
                         now,
                         Applied {
-                            order_id: order.id,
+                            order_id: d.order_id,
                             item: &item,
-                            order_line_id: order_line.id,
+                            order_line_id: order_line,
                             d: &d,
                             quantity,
                             quarantined,
@@ -626,7 +647,8 @@ impl Backend {
 struct Applied<'a> {
     order_id: Uuid,
     item: &'a item::Model,
-    order_line_id: Uuid,
+    /// The order line it is received on; none when the item is not on it.
+    order_line_id: Option<Uuid>,
     d: &'a Draft,
     quantity: i64,
     quarantined: bool,
@@ -655,7 +677,27 @@ async fn apply(
         .lock_exclusive()
         .one(&**txn)
         .await?
+        .filter(|o| o.community_id == caller.community_id)
         .ok_or_else(|| Error::not_found("purchase order", a.order_id))?;
+    // Received where the order is delivered: the centre.
+    authz::authorize(
+        caller,
+        Action::ReceiveGoods,
+        Scope::Institution(Target {
+            institution_id: order.institution_id,
+            community_id: order.community_id,
+        }),
+    )?;
+    let Some(order_line_id) = a.order_line_id else {
+        return Err(Error::validation(
+            "barcode",
+            format!(
+                "{} ({}) is not on order {}",
+                a.item.generic_name, a.item.code, order.number
+            ),
+            format!("{} 不在订单 {} 中", a.item.generic_name, order.number),
+        ));
+    };
     // A received order still takes an allowed overage; past that, the
     // guarded raise below says what is open (VALIDATION), which is what a
     // scanner racing another for the last packs should hear.
@@ -679,16 +721,16 @@ async fn apply(
             L::ReceivedQuantity,
             Expr::col(L::ReceivedQuantity).add(a.quantity),
         )
-        .filter(L::Id.eq(a.order_line_id))
+        .filter(L::Id.eq(order_line_id))
         .filter(Expr::col(L::ReceivedQuantity).add(a.quantity).lte(limit))
         .exec_with_returning(&**txn)
         .await?
         .pop();
     let Some(order_line) = order_line else {
-        let line = purchase_order_line::Entity::find_by_id(a.order_line_id)
+        let line = purchase_order_line::Entity::find_by_id(order_line_id)
             .one(&**txn)
             .await?
-            .ok_or_else(|| Error::not_found("purchase order line", a.order_line_id))?;
+            .ok_or_else(|| Error::not_found("purchase order line", order_line_id))?;
         let open =
             (line.ordered_packs + line.over_packs) * line.units_per_pack - line.received_quantity;
         return Err(Error::validation(

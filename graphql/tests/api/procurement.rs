@@ -707,6 +707,13 @@ async fn traceability_codes_are_received_once_and_a_lot_keeps_its_expiry() {
     let alone = desk.scan(&desk.warehouse, &id, c1, 1, "t-5").await;
     assert_eq!(error_code(&alone), "VALIDATION");
     assert_eq!(field(&alone), "barcode");
+    // Only the centre receives: a clinic's pharmacist, or the auditor, may not.
+    let pharmacist = app.login("pharmacist.vc0101").await;
+    let auditor = app.login("auditor").await;
+    for token in [&pharmacist, &auditor] {
+        let no = desk.scan(token, &id, &code, 1, "t-7").await;
+        assert_eq!(error_code(&no), "FORBIDDEN", "{no}");
+    }
     // Garbage is an invalid barcode.
     let garbage = desk.scan(&desk.warehouse, &id, "01123", 1, "t-6").await;
     assert_eq!(error_code(&garbage), "INVALID_BARCODE");
