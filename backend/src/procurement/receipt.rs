@@ -477,6 +477,25 @@ impl Backend {
         if !errors.is_empty() {
             return Err(Error::invalid(errors));
         }
+        // What nearly every scan finds already there, read before the write
+        // transaction so that SQLite's one writer is held for the writes: a
+        // known lot (whose expiry never changes) and the day's receipt
+        // document (never deleted). A first scan of either makes it inside.
+        let (known_batch, todays_receipt) = tokio::join!(
+            batch::Entity::find()
+                .filter(batch::Column::ItemId.eq(item.id))
+                .filter(batch::Column::LotNumber.eq(d.lot_number.clone()))
+                .one(conn),
+            goods_receipt::Entity::find()
+                .filter(goods_receipt::Column::OrderId.eq(d.order_id))
+                .filter(goods_receipt::Column::BusinessDate.eq(today))
+                .one(conn),
+        );
+        let known_batch = known_batch?;
+        if let Some(b) = &known_batch {
+            check_expiry(b, &item, &d)?;
+        }
+        let todays_receipt = todays_receipt?;
 
         let ran = self
             .run(
@@ -498,6 +517,8 @@ impl Backend {
                             quantity,
                             quarantined,
                             short_reason: short_reason.clone(),
+                            known_batch: known_batch.clone(),
+                            todays_receipt: todays_receipt.clone(),
                         },
                     )
                     .await?;
@@ -653,6 +674,8 @@ struct Applied<'a> {
     quantity: i64,
     quarantined: bool,
     short_reason: Option<String>,
+    known_batch: Option<batch::Model>,
+    todays_receipt: Option<goods_receipt::Model>,
 }
 
 /// Per base unit, rounded half up, from the price of a pack of `units`.
@@ -708,7 +731,12 @@ async fn apply(
         return Err(illegal_transition(&order, S::Received));
     }
 
-    let batch = find_or_create_batch(txn, a.item, d, now).await?;
+    // The ledger reads the batch again, locked, and refuses it if it was
+    // blocked in the meantime.
+    let batch = match a.known_batch {
+        Some(b) => b,
+        None => find_or_create_batch(txn, a.item, d, now).await?,
+    };
 
     // The guarded raise: what decides between two scans racing for the
     // last open packs.
@@ -750,7 +778,10 @@ async fn apply(
         ));
     };
 
-    let receipt = receipt_for_day(txn, caller, &order, today, now).await?;
+    let receipt = match a.todays_receipt {
+        Some(r) if r.business_date == today && r.order_id == order.id => r,
+        _ => receipt_for_day(txn, caller, &order, today, now).await?,
+    };
     let unit_cost_fen = unit_cost(order_line.unit_price_fen, order_line.units_per_pack);
     let line = receipt_line::Model {
         id: Uuid::now_v7(),
@@ -864,20 +895,26 @@ async fn find_or_create_batch(
                 .ok_or_else(|| Error::internal("batch vanished after insert"))?
         }
     };
-    if batch.expiry_date != d.expiry_date {
-        return Err(Error::validation(
-            "expiryDate",
-            format!(
-                "lot {} of {} is recorded with expiry {}, but this pack says {}; check the pack before receiving it",
-                batch.lot_number, item.generic_name, batch.expiry_date, d.expiry_date
-            ),
-            format!(
-                "{} 批号 {} 已登记有效期 {}，此包装为 {}，请核对",
-                item.generic_name, batch.lot_number, batch.expiry_date, d.expiry_date
-            ),
-        ));
-    }
+    check_expiry(&batch, item, d)?;
     Ok(batch)
+}
+
+/// A known lot must carry the expiry it was first received with.
+fn check_expiry(batch: &batch::Model, item: &item::Model, d: &Draft) -> Result<()> {
+    if batch.expiry_date == d.expiry_date {
+        return Ok(());
+    }
+    Err(Error::validation(
+        "expiryDate",
+        format!(
+            "lot {} of {} is recorded with expiry {}, but this pack says {}; check the pack before receiving it",
+            batch.lot_number, item.generic_name, batch.expiry_date, d.expiry_date
+        ),
+        format!(
+            "{} 批号 {} 已登记有效期 {}，此包装为 {}，请核对",
+            item.generic_name, batch.lot_number, batch.expiry_date, d.expiry_date
+        ),
+    ))
 }
 
 /// The order's receipt document for the business day, made on its first
