@@ -15,7 +15,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         documentMode: 'string',
         enumsAsTypes: true,
-        scalars: { NaiveDate: 'string', DateTime: 'string', UUID: 'string', Upload: 'File' },
+        scalars: { NaiveDate: 'string', Date: 'string', DateTime: 'string', UUID: 'string', Upload: 'File' },
       },
       presetConfig: { fragmentMasking: false },
     },

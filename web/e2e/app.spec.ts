@@ -5,13 +5,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { api, gs1, packOf, PASSWORD, shot, signIn, wedge } from './helpers'
 
+const PROCUREMENT = ['orders', 'agreements', 'suppliers']
+const BUYING = ['plan', ...PROCUREMENT, 'invoices', 'payables']
 const MENUS: Record<string, string[]> = {
-  'pharmacist.vc0101': ['scan', 'stock', 'check', 'catalogue'],
-  warehouse: ['scan', 'stock', 'check', 'catalogue'],
+  'pharmacist.vc0101': ['scan', 'stock', 'replenishment', 'check', 'catalogue', 'statements'],
+  warehouse: ['scan', 'receive', 'stock', 'replenishment', 'check', 'catalogue', ...PROCUREMENT, 'statements'],
   doctor: ['check', 'catalogue'],
-  buyer: ['stock', 'check', 'catalogue'],
-  admin: ['stock', 'check', 'catalogue', 'users'],
-  auditor: ['stock', 'check', 'catalogue'],
+  buyer: ['receive', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements'],
+  admin: ['receive', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements', 'users'],
+  auditor: ['stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements'],
 }
 
 async function menu(page: Page): Promise<string[]> {

@@ -1,20 +1,33 @@
 // The app's pages. Each names the roles that may open it (none: every
 // signed-in user); the menu shows only what the user may open, and a page
 // opened directly without the role shows 403. Later issues add their pages
-// here (receiving, requisitions, dispensing, recall).
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+// here (requisitions, dispensing, recall).
+import { createRouter, createWebHistory, type RouteMeta, type RouteRecordRaw } from 'vue-router'
 import type { Role } from '@gql/graphql'
 import type { MessageKey } from '@/i18n'
-import { hasRole, refresh, session } from '@/api/session'
+import { atCentre, hasRole, refresh, session } from '@/api/session'
 
 declare module 'vue-router' {
   interface RouteMeta {
     title?: MessageKey
     roles?: Role[]
+    /** Of `roles`, those that count only at the logistics centre (a
+     * county hospital's warehouse does not buy for the community). */
+    centre?: Role[]
     public?: boolean
     menu?: boolean
   }
 }
+
+/** Who runs procurement, and who reads it (docs/procurement.md). */
+const CENTRE_STAFF: Role[] = ['BUYER', 'ADMIN', 'WAREHOUSE']
+const PROCUREMENT_READ: Role[] = [...CENTRE_STAFF, 'AUDITOR']
+/** Who buys and pays at the centre, and who reads what they do. */
+const BUYING: Role[] = ['BUYER', 'ADMIN']
+const BUYING_READ: Role[] = [...BUYING, 'AUDITOR']
+/** Who reads an institution's own figures (suggestions, account): its
+ * pharmacist, and the centre's staff and auditors for any member. */
+const MEMBER_FIGURES: Role[] = ['PHARMACIST', ...CENTRE_STAFF, 'AUDITOR']
 
 export const pages: RouteRecordRaw[] = [
   {
@@ -23,9 +36,19 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'nav.scan', roles: ['PHARMACIST', 'WAREHOUSE'], menu: true },
   },
   {
+    path: '/receive',
+    component: () => import('@/views/ReceivingStation.vue'),
+    meta: { title: 'nav.receive', roles: CENTRE_STAFF, centre: CENTRE_STAFF, menu: true },
+  },
+  {
     path: '/stock',
     component: () => import('@/views/StockList.vue'),
     meta: { title: 'nav.stock', roles: ['PHARMACIST', 'WAREHOUSE', 'ADMIN', 'AUDITOR', 'BUYER'], menu: true },
+  },
+  {
+    path: '/replenishment',
+    component: () => import('@/views/ReplenishmentSuggestion.vue'),
+    meta: { title: 'nav.replenishment', roles: MEMBER_FIGURES, menu: true },
   },
   {
     path: '/stock/:institutionId/:batchId',
@@ -46,6 +69,51 @@ export const pages: RouteRecordRaw[] = [
     path: '/catalogue/:id',
     component: () => import('@/views/ItemPage.vue'),
     meta: { title: 'nav.catalogue' },
+  },
+  {
+    path: '/plan',
+    component: () => import('@/views/ProcurementPlan.vue'),
+    meta: { title: 'nav.plan', roles: BUYING_READ, centre: BUYING, menu: true },
+  },
+  {
+    path: '/orders',
+    component: () => import('@/views/PurchaseOrders.vue'),
+    meta: { title: 'nav.orders', roles: PROCUREMENT_READ, centre: CENTRE_STAFF, menu: true },
+  },
+  {
+    path: '/orders/:id',
+    component: () => import('@/views/PurchaseOrderPage.vue'),
+    meta: { title: 'nav.orders', roles: PROCUREMENT_READ, centre: CENTRE_STAFF },
+  },
+  {
+    path: '/agreements',
+    component: () => import('@/views/PriceAgreements.vue'),
+    meta: { title: 'nav.agreements', roles: PROCUREMENT_READ, centre: CENTRE_STAFF, menu: true },
+  },
+  {
+    path: '/suppliers',
+    component: () => import('@/views/SupplierList.vue'),
+    meta: { title: 'nav.suppliers', roles: PROCUREMENT_READ, centre: CENTRE_STAFF, menu: true },
+  },
+  {
+    path: '/invoices',
+    component: () => import('@/views/InvoiceList.vue'),
+    meta: { title: 'nav.invoices', roles: BUYING_READ, centre: BUYING, menu: true },
+  },
+  {
+    path: '/invoices/:id',
+    component: () => import('@/views/InvoicePage.vue'),
+    meta: { title: 'nav.invoices', roles: BUYING_READ, centre: BUYING },
+  },
+  {
+    path: '/payables',
+    component: () => import('@/views/Payables.vue'),
+    meta: { title: 'nav.payables', roles: BUYING_READ, centre: BUYING, menu: true },
+  },
+  {
+    path: '/statements',
+    component: () => import('@/views/MemberStatement.vue'),
+    meta: { title: 'nav.statements', roles: MEMBER_FIGURES, menu: true },
   },
   {
     path: '/users',
@@ -75,8 +143,10 @@ export function home(): string {
   return '/check'
 }
 
-export function mayOpen(roles: Role[] | undefined): boolean {
-  return !roles || hasRole(...roles)
+export function mayOpen(meta: Partial<Pick<RouteMeta, 'roles' | 'centre'>> = {}): boolean {
+  const { roles, centre } = meta
+  if (!roles) return true
+  return roles.some((r) => hasRole(r) && (!centre?.includes(r) || atCentre()))
 }
 
 export const router = createRouter({ history: createWebHistory(), routes })

@@ -648,7 +648,7 @@ impl Backend {
                             caller,
                             now,
                             *supplier_id,
-                            Some("按采购计划生成 from the procurement plan".into()),
+                            Some("按采购计划生成".into()),
                             lines,
                         )
                         .await?,

@@ -75,3 +75,9 @@ export function hasRole(...roles: Role[]): boolean {
 export function atCentre(): boolean {
   return session.me?.institution.kind === 'LOGISTICS_CENTRE'
 }
+
+/** Reads every member's figures (stock, suggestions, accounts): auditors,
+ * and the centre's administrators, buyers and warehouse. */
+export function seesWholeCommunity(): boolean {
+  return hasRole('AUDITOR') || (atCentre() && hasRole('ADMIN', 'BUYER', 'WAREHOUSE'))
+}

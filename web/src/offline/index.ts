@@ -1,8 +1,9 @@
 // The app's one offline queue and the online/offline state the banner shows.
 import { reactive } from 'vue'
 import { graphql } from '@gql/gql'
-import type { AdjustStockInput } from '@gql/graphql'
+import type { AdjustStockInput, ReceivePurchaseOrderLineInput, ReceivePurchaseOrderScanInput } from '@gql/graphql'
 import { ApiError, NetworkError, request } from '@/api/client'
+import type { Receipt } from '@/procurement/fragments'
 import { IdbStore, OfflineQueue, type Entry } from './queue'
 
 export const AdjustStock = graphql(`
@@ -11,6 +12,22 @@ export const AdjustStock = graphql(`
       id
       quantity
       balanceAfter
+    }
+  }
+`)
+
+export const ReceiveScan = graphql(`
+  mutation ReceiveScan($input: ReceivePurchaseOrderScanInput!) {
+    receivePurchaseOrderScan(input: $input) {
+      ...ReceiptFields
+    }
+  }
+`)
+
+export const ReceiveLine = graphql(`
+  mutation ReceiveLine($input: ReceivePurchaseOrderLineInput!) {
+    receivePurchaseOrderLine(input: $input) {
+      ...ReceiptFields
     }
   }
 `)
@@ -87,7 +104,28 @@ export interface Adjusted {
   resolution?: Resolution
 }
 
-export type Payload = { kind: 'resolve'; rowId: string; raw: string; institutionId: string } | ({ kind: 'adjust' } & Adjust) | ({ kind: 'scan-adjust' } & ScanAdjust)
+/** Goods received at the centre, by scan or typed from the box. The input
+ * is kept whole (its clientRequestId is the entry's), so a replay sends
+ * what the user saw when they scanned. */
+export interface Receive {
+  rowId: string
+  input: ReceivePurchaseOrderScanInput
+}
+
+export interface ReceiveByHand {
+  rowId: string
+  input: ReceivePurchaseOrderLineInput
+}
+
+export type Payload =
+  | { kind: 'resolve'; rowId: string; raw: string; institutionId: string }
+  | ({ kind: 'adjust' } & Adjust)
+  | ({ kind: 'scan-adjust' } & ScanAdjust)
+  | ({ kind: 'receive-scan' } & Receive)
+  | ({ kind: 'receive-line' } & ReceiveByHand)
+
+/** What a receipt answers, sent at once or from the queue. */
+export type Received = Receipt
 
 async function send(entry: Entry): Promise<unknown> {
   const p = entry.payload as Payload
@@ -131,6 +169,10 @@ async function dispatch(p: Payload, clientRequestId: string): Promise<unknown> {
       ).adjustStock
       return { resolution: r, movement } satisfies Adjusted
     }
+    case 'receive-scan':
+      return (await request(ReceiveScan, { input: { ...p.input, clientRequestId } })).receivePurchaseOrderScan satisfies Received
+    case 'receive-line':
+      return (await request(ReceiveLine, { input: { ...p.input, clientRequestId } })).receivePurchaseOrderLine satisfies Received
   }
 }
 

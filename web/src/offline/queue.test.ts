@@ -11,7 +11,9 @@ function server() {
   const send = async (e: Entry) => {
     if (!state.up) throw new NetworkError('down')
     if (state.refuse.has(e.clientRequestId)) {
-      throw new ApiError('INSUFFICIENT_STOCK', 'only 2 available', '库存不足')
+      throw new ApiError('INSUFFICIENT_STOCK', 'only 2 available', '库存不足', [
+        { field: 'quantity', message: 'only 2 available', messageZh: '库存不足' },
+      ])
     }
     if (!state.seen.has(e.clientRequestId)) {
       state.seen.set(e.clientRequestId, state.order.length)
@@ -77,7 +79,11 @@ describe('offline queue', () => {
     expect(state.order).toEqual(['a', 'c'])
     const left = await q.entries()
     expect(left).toHaveLength(1)
-    expect(left[0]).toMatchObject({ clientRequestId: 'b', state: 'refused', error: { code: 'INSUFFICIENT_STOCK' } })
+    expect(left[0]).toMatchObject({
+      clientRequestId: 'b',
+      state: 'refused',
+      error: { code: 'INSUFFICIENT_STOCK', fields: [{ field: 'quantity', messageZh: '库存不足' }] },
+    })
     expect(await q.pendingCount()).toBe(0)
     await q.dismiss(left[0]!.seq!)
     expect(await q.entries()).toHaveLength(0)
@@ -112,5 +118,25 @@ describe('offline queue', () => {
     expect(await again.pendingCount()).toBe(1)
     await again.replay()
     expect(state.order).toEqual(['x'])
+  })
+
+  it('tells a screen of work sent from the queue until the screen stops listening', async () => {
+    const { state, send } = server()
+    const q = new OfflineQueue(fresh(), send)
+    const heard: string[] = []
+    const stop = q.onSent((e) => heard.push(e.clientRequestId))
+    state.up = false
+    await q.submit('receive-scan', 'r1', { packs: 1 })
+    await q.submit('receive-scan', 'r2', { packs: 1 })
+    state.up = true
+    await q.replay()
+    expect(heard).toEqual(['r1', 'r2'])
+    stop()
+    state.up = false
+    await q.submit('receive-scan', 'r3', { packs: 1 })
+    state.up = true
+    await q.replay()
+    expect(state.order).toEqual(['r1', 'r2', 'r3'])
+    expect(heard).toEqual(['r1', 'r2'])
   })
 })

@@ -11,7 +11,7 @@
 //   answers a repeat with the first result.
 // - New work queues behind older pending work, so nothing overtakes.
 
-import { ApiError, NetworkError } from '@/api/client'
+import { ApiError, NetworkError, type FieldError } from '@/api/client'
 
 export type EntryState = 'pending' | 'refused'
 
@@ -22,7 +22,9 @@ export interface Entry<P = unknown> {
   payload: P
   createdAt: string
   state: EntryState
-  error?: { code: string; messageEn: string; messageZh: string }
+  /** Why the server refused it, with the fields it named, so the screen
+   * can show the refusal on its field or offer what overrides it. */
+  error?: { code: string; messageEn: string; messageZh: string; fields?: FieldError[] }
 }
 
 export interface QueueStore {
@@ -59,9 +61,13 @@ export class OfflineQueue {
     this.listeners.push(l)
   }
 
-  /** Called when a queued entry has finally been sent. */
-  onSent(l: Done) {
+  /** Called when a queued entry has finally been sent. Returns what stops
+   * it: a screen listens while it is shown. */
+  onSent(l: Done): () => void {
     this.doneListeners.push(l)
+    return () => {
+      this.doneListeners = this.doneListeners.filter((x) => x !== l)
+    }
   }
 
   async entries(): Promise<Entry[]> {
@@ -129,7 +135,7 @@ export class OfflineQueue {
         if (e instanceof NetworkError) break
         const error =
           e instanceof ApiError
-            ? { code: e.code, messageEn: e.messageEn, messageZh: e.messageZh }
+            ? { code: e.code, messageEn: e.messageEn, messageZh: e.messageZh, fields: e.fields }
             : { code: 'INTERNAL', messageEn: String(e), messageZh: String(e) }
         await this.store.put({ ...entry, state: 'refused', error })
       }
