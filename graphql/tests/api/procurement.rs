@@ -1596,3 +1596,133 @@ async fn the_demo_county_has_something_on_every_procurement_screen() {
     );
     app.assert_ledger_consistent().await;
 }
+
+/// The whole path over HTTP, as issue 14 states it: plan → orders →
+/// partial receipt → full receipt → invoice match → payment → payables.
+#[tokio::test]
+async fn from_the_plan_to_payment_with_real_scans() {
+    let app = TestApp::spawn().await;
+    let buyer = app.login("buyer").await;
+    let warehouse = app.login("warehouse").await;
+    let clinic = app.institution("DEMO-VC0101");
+    dispensing_history(&app, &clinic, &app.lot(AMOXICILLIN, 0), 1000).await;
+
+    // Plan → one draft for the chosen supplier → submitted.
+    let made = app
+        .gql(
+            Some(&buyer),
+            &format!("mutation($ids: [ID!]) {{ createPurchaseOrdersFromPlan(itemIds: $ids) {{ {ORDER_FIELDS} }} }}"),
+            json!({ "ids": [app.item("YP0001")] }),
+        )
+        .await;
+    let order = &made["data"]["createPurchaseOrdersFromPlan"][0];
+    let id = order["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{made}"))
+        .to_string();
+    let supplier = order["supplier"]["id"].as_str().unwrap().to_string();
+    let packs = order["lines"][0]["orderedPacks"].as_i64().unwrap();
+    let price = order["lines"][0]["unitPriceFen"].as_i64().unwrap();
+    let submitted = app
+        .gql(
+            Some(&buyer),
+            "mutation($id: ID!) { submitPurchaseOrder(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        submitted["data"]["submitPurchaseOrder"]["status"],
+        "SUBMITTED"
+    );
+
+    // A partial receipt, then the rest, scanned.
+    let scan = |n: i64, key: &str| {
+        json!({ "input": {
+            "purchaseOrderId": id, "barcode": gs1(AMOXICILLIN, "FLOW01", far()),
+            "packs": n, "clientRequestId": key,
+        }})
+    };
+    let first = app
+        .gql(Some(&warehouse), &scan_query(), scan(packs / 2, "flow-1"))
+        .await;
+    assert_eq!(
+        first["data"]["receivePurchaseOrderScan"]["purchaseOrder"]["status"], "PARTIALLY_RECEIVED",
+        "{first}"
+    );
+    let rest = app
+        .gql(
+            Some(&warehouse),
+            &scan_query(),
+            scan(packs - packs / 2, "flow-2"),
+        )
+        .await;
+    assert_eq!(
+        rest["data"]["receivePurchaseOrderScan"]["purchaseOrder"]["status"], "RECEIVED",
+        "{rest}"
+    );
+
+    // The supplier's invoice matches, is approved, and is owed.
+    let inv = app
+        .gql(
+            Some(&buyer),
+            &format!("mutation($input: InvoiceInput!) {{ enterInvoice(input: $input) {{ {INVOICE_FIELDS} }} }}"),
+            json!({ "input": {
+                "supplierId": supplier, "purchaseOrderId": id, "number": "FLOW-0001",
+                "invoiceDate": today(),
+                "lines": [{ "itemId": app.item("YP0001"), "packs": packs,
+                    "unitPriceFen": price, "amountFen": packs * price }],
+            }}),
+        )
+        .await;
+    let inv_id = inv["data"]["enterInvoice"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{inv}"))
+        .to_string();
+    let step = |name: &str| {
+        format!("mutation($id: ID!) {{ {name}(id: $id) {{ status differences {{ kind }} }} }}")
+    };
+    let matched = app
+        .gql(Some(&buyer), &step("matchInvoice"), json!({ "id": inv_id }))
+        .await;
+    assert_eq!(
+        matched["data"]["matchInvoice"]["status"], "MATCHED",
+        "{matched}"
+    );
+    let approved = app
+        .gql(
+            Some(&buyer),
+            &step("approveInvoice"),
+            json!({ "id": inv_id }),
+        )
+        .await;
+    assert_eq!(approved["data"]["approveInvoice"]["status"], "APPROVED");
+    let owed = |body: &Value| {
+        body["data"]["payables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["supplier"]["id"] == supplier.as_str())
+            .map(|p| p["approvedFen"].as_i64().unwrap())
+            .unwrap_or(0)
+    };
+    let before = app.gql(Some(&buyer), PAYABLES, json!({})).await;
+    assert_eq!(owed(&before), packs * price, "{before}");
+
+    // Paid: nothing more is owed to that supplier for it.
+    let paid = app
+        .gql(
+            Some(&buyer),
+            "mutation($input: PaymentInput!) { recordPayment(input: $input) { amountFen invoiceIds } }",
+            json!({ "input": { "supplierId": supplier, "amountFen": packs * price,
+                "paidOn": today(), "reference": "统一支付 FLOW", "invoiceIds": [inv_id] } }),
+        )
+        .await;
+    assert_eq!(
+        paid["data"]["recordPayment"]["invoiceIds"],
+        json!([inv_id]),
+        "{paid}"
+    );
+    let after = app.gql(Some(&buyer), PAYABLES, json!({})).await;
+    assert_eq!(owed(&after), 0, "{after}");
+    app.assert_ledger_consistent().await;
+}
