@@ -121,6 +121,24 @@ struct FileConfig {
     max_upload_body_bytes: Option<usize>,
     #[serde(default)]
     sign_in: SignInFile,
+    #[serde(default)]
+    procurement: ProcurementFile,
+}
+
+/// `[procurement]`: months of stock per institution kind (`[min, max]`, in
+/// months), what goods must be like on arrival, and the invoice match's
+/// tolerances.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProcurementFile {
+    village_clinic_months: Option<[f64; 2]>,
+    township_months: Option<[f64; 2]>,
+    county_hospital_months: Option<[f64; 2]>,
+    centre_months: Option<[f64; 2]>,
+    min_shelf_life_days: Option<i64>,
+    cold_chain_celsius: Option<[f64; 2]>,
+    invoice_price_tolerance_fen: Option<i64>,
+    invoice_quantity_tolerance: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -224,6 +242,7 @@ impl Config {
             backend.session_ttl = chrono::Duration::minutes(positive("session_ttl_minutes", m)?);
         }
         backend.throttle = throttle(&file.sign_in)?;
+        procurement(&file.procurement, &mut backend)?;
 
         let mut http = HttpSettings::default();
         if let Some(s) = args.request_timeout_secs.or(file.request_timeout_secs) {
@@ -329,8 +348,94 @@ impl Config {
         );
         line("address_burst", t.address_burst.to_string());
         line("address_per_minute", t.address_per_minute.to_string());
+        let r = &self.backend.replenishment;
+        let g = &self.backend.receiving;
+        let months =
+            |(a, b): (i64, i64)| format!("[{:.1}, {:.1}]", a as f64 / 10.0, b as f64 / 10.0);
+        out.push_str("\n[procurement]\n");
+        let mut line = |k: &str, v: String| out.push_str(&format!("{k} = {v}\n"));
+        line("village_clinic_months", months(r.village));
+        line("township_months", months(r.township));
+        line("county_hospital_months", months(r.county));
+        line("centre_months", months(r.centre));
+        line("min_shelf_life_days", g.min_shelf_life_days.to_string());
+        line(
+            "cold_chain_celsius",
+            format!(
+                "[{:.1}, {:.1}]",
+                f64::from(g.cold_chain_min_decicelsius) / 10.0,
+                f64::from(g.cold_chain_max_decicelsius) / 10.0
+            ),
+        );
+        line(
+            "invoice_price_tolerance_fen",
+            self.backend.invoice_tolerance.price_fen.to_string(),
+        );
+        line(
+            "invoice_quantity_tolerance",
+            self.backend.invoice_tolerance.quantity.to_string(),
+        );
         out
     }
+}
+
+/// Months of stock as tenths of a month, minimum not above maximum.
+fn months(what: &str, v: Option<[f64; 2]>, into: &mut (i64, i64)) -> Result<(), String> {
+    let Some([min, max]) = v else {
+        return Ok(());
+    };
+    let ok = |m: f64| m.is_finite() && (0.0..=24.0).contains(&m);
+    if !ok(min) || !ok(max) || min > max || max == 0.0 {
+        return Err(format!(
+            "procurement.{what} must be [minimum, maximum] months between 0 and 24, minimum not above maximum"
+        ));
+    }
+    *into = ((min * 10.0).round() as i64, (max * 10.0).round() as i64);
+    Ok(())
+}
+
+fn procurement(f: &ProcurementFile, s: &mut Settings) -> Result<(), String> {
+    let r = &mut s.replenishment;
+    months(
+        "village_clinic_months",
+        f.village_clinic_months,
+        &mut r.village,
+    )?;
+    months("township_months", f.township_months, &mut r.township)?;
+    months(
+        "county_hospital_months",
+        f.county_hospital_months,
+        &mut r.county,
+    )?;
+    months("centre_months", f.centre_months, &mut r.centre)?;
+    if let Some(d) = f.min_shelf_life_days {
+        if !(0..=3650).contains(&d) {
+            return Err("procurement.min_shelf_life_days must be 0 to 3650".into());
+        }
+        s.receiving.min_shelf_life_days = d;
+    }
+    if let Some([lo, hi]) = f.cold_chain_celsius {
+        if !(lo.is_finite() && hi.is_finite() && lo < hi && lo >= -50.0 && hi <= 60.0) {
+            return Err(
+                "procurement.cold_chain_celsius must be [low, high] °C, low below high".into(),
+            );
+        }
+        s.receiving.cold_chain_min_decicelsius = (lo * 10.0).round() as i32;
+        s.receiving.cold_chain_max_decicelsius = (hi * 10.0).round() as i32;
+    }
+    if let Some(t) = f.invoice_price_tolerance_fen {
+        if t < 0 {
+            return Err("procurement.invoice_price_tolerance_fen must not be negative".into());
+        }
+        s.invoice_tolerance.price_fen = t;
+    }
+    if let Some(t) = f.invoice_quantity_tolerance {
+        if t < 0 {
+            return Err("procurement.invoice_quantity_tolerance must not be negative".into());
+        }
+        s.invoice_tolerance.quantity = t;
+    }
+    Ok(())
 }
 
 fn throttle(f: &SignInFile) -> Result<ThrottlePolicy, String> {
@@ -409,6 +514,14 @@ mod tests {
                 "[sign_in]\nfirst_lockout_minutes = 90\nmax_lockout_minutes = 60\n",
                 "must not exceed",
             ),
+            (
+                "[procurement]\nvillage_clinic_months = [3, 2]\n",
+                "minimum not above maximum",
+            ),
+            (
+                "[procurement]\ncold_chain_celsius = [8, 2]\n",
+                "low below high",
+            ),
         ] {
             let path = write(text);
             let args = ConfigArgs {
@@ -419,6 +532,30 @@ mod tests {
             assert!(err.contains(needle), "{text}: {err}");
             std::fs::remove_file(path).ok();
         }
+    }
+
+    #[test]
+    fn procurement_settings_come_from_the_file() {
+        let path = write(
+            "[procurement]\nvillage_clinic_months = [1.5, 2.5]\nmin_shelf_life_days = 90\n\
+             cold_chain_celsius = [2, 10]\ninvoice_price_tolerance_fen = 1\n",
+        );
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args).unwrap();
+        assert_eq!(config.backend.replenishment.village, (15, 25));
+        assert_eq!(config.backend.replenishment.township, (15, 30));
+        assert_eq!(config.backend.receiving.min_shelf_life_days, 90);
+        assert_eq!(config.backend.receiving.cold_chain_max_decicelsius, 100);
+        assert_eq!(config.backend.invoice_tolerance.price_fen, 1);
+        let shown = config.describe();
+        assert!(
+            shown.contains("village_clinic_months = [1.5, 2.5]"),
+            "{shown}"
+        );
+        std::fs::remove_file(path).ok();
     }
 
     #[test]
