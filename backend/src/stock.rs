@@ -52,25 +52,8 @@ pub struct AdjustStock {
 
 /// A reason a person typed: trimmed, not blank, bounded.
 pub fn require_reason(raw: &str) -> Result<String> {
-    let reason = raw.trim();
-    if reason.is_empty() {
-        return Err(Error::validation(
-            "reason",
-            "must not be blank",
-            "请填写原因",
-        ));
-    }
-    if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(Error::validation(
-            "reason",
-            format!("must be at most {MAX_REASON_CHARS} characters"),
-            format!("最多 {MAX_REASON_CHARS} 个字符"),
-        ));
-    }
-    if let Some((en, zh)) = crate::text::hidden_control(reason) {
-        return Err(Error::validation("reason", en, zh));
-    }
-    Ok(reason.to_string())
+    crate::text::optional_text("reason", Some(raw), MAX_REASON_CHARS)?
+        .ok_or_else(|| Error::validation("reason", "must not be blank", "请填写原因"))
 }
 
 fn stock_key(view: &StockBalanceView) -> String {

@@ -42,7 +42,7 @@ pub use payment::{Payable, PaymentInput, PaymentView};
 pub use receipt::{ReceiptLineView, ReceiveLine, ReceiveScan};
 pub use supplier::SupplierInput;
 
-use crate::error::{Error, Result};
+pub(crate) use crate::text::{optional_text, required_text};
 
 /// What goods must be like to be received.
 #[derive(Debug, Clone, Copy)]
@@ -71,31 +71,6 @@ pub const MAX_PRICE_FEN: i64 = 1_000_000_000;
 /// The most packs one line may order.
 pub const MAX_PACKS: i64 = 1_000_000;
 
-/// Typed text: trimmed, required, bounded, no hidden control characters.
-pub(crate) fn required_text(field: &str, raw: &str, max: usize) -> Result<String> {
-    match optional_text(field, Some(raw), max)? {
-        Some(t) => Ok(t),
-        None => Err(Error::validation(field, "must not be blank", "不能为空")),
-    }
-}
-
-pub(crate) fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>> {
-    let Some(t) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if t.chars().count() > max {
-        return Err(Error::validation(
-            field,
-            format!("must be at most {max} characters"),
-            format!("最多 {max} 个字符"),
-        ));
-    }
-    if let Some((en, zh)) = crate::text::hidden_control(t) {
-        return Err(Error::validation(field, en, zh));
-    }
-    Ok(Some(t.to_string()))
-}
-
 /// Fen as yuan for messages: `1234` → `12.34`.
 pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
@@ -113,14 +88,5 @@ mod tests {
         assert_eq!(yuan(5), "0.05");
         assert_eq!(yuan(123_456), "1234.56");
         assert_eq!(yuan(-250), "-2.50");
-    }
-
-    #[test]
-    fn typed_text_is_trimmed_and_bounded() {
-        assert_eq!(required_text("name", "  甲  ", 10).unwrap(), "甲");
-        assert!(required_text("name", "   ", 10).is_err());
-        assert!(required_text("name", &"x".repeat(11), 10).is_err());
-        assert_eq!(optional_text("note", Some(" "), 10).unwrap(), None);
-        assert!(optional_text("note", Some("a\u{202E}b"), 10).is_err());
     }
 }

@@ -299,30 +299,23 @@ impl Backend {
             },
             async |txn, now| {
                 use supplier::Column as S;
-                let updated = supplier::Entity::update_many()
-                    .col_expr(S::Name, Expr::value(c.name.clone()))
-                    .col_expr(S::Uscc, Expr::value(c.uscc.clone()))
-                    .col_expr(S::LicenceNumber, Expr::value(c.licence_number.clone()))
-                    .col_expr(S::LicenceExpiry, Expr::value(c.licence_expiry))
-                    .col_expr(S::ContactName, Expr::value(c.contact_name.clone()))
-                    .col_expr(S::ContactPhone, Expr::value(c.contact_phone.clone()))
-                    .col_expr(
-                        S::FirstLevelDistributor,
-                        Expr::value(c.first_level_distributor),
-                    )
-                    .col_expr(S::Version, Expr::col(S::Version).add(1))
-                    .col_expr(S::UpdatedAt, Expr::value(now))
-                    .filter(S::Id.eq(current.id))
-                    .filter(S::Version.eq(current.version))
-                    .exec_with_returning(&**txn)
-                    .await?
-                    .pop()
-                    .ok_or_else(|| {
-                        Error::Conflict(
-                            "the supplier was changed at the same moment; reload and try again"
-                                .into(),
-                        )
-                    })?;
+                let updated = guarded_update(
+                    txn,
+                    &current,
+                    now,
+                    supplier::Entity::update_many()
+                        .col_expr(S::Name, Expr::value(c.name.clone()))
+                        .col_expr(S::Uscc, Expr::value(c.uscc.clone()))
+                        .col_expr(S::LicenceNumber, Expr::value(c.licence_number.clone()))
+                        .col_expr(S::LicenceExpiry, Expr::value(c.licence_expiry))
+                        .col_expr(S::ContactName, Expr::value(c.contact_name.clone()))
+                        .col_expr(S::ContactPhone, Expr::value(c.contact_phone.clone()))
+                        .col_expr(
+                            S::FirstLevelDistributor,
+                            Expr::value(c.first_level_distributor),
+                        ),
+                )
+                .await?;
                 Ok(Effect::Changed {
                     result_id: updated.id,
                     audit: Audit {
@@ -372,21 +365,13 @@ impl Backend {
             },
             async |txn, now| {
                 use supplier::Column as S;
-                let updated = supplier::Entity::update_many()
-                    .col_expr(S::Status, Expr::value(status))
-                    .col_expr(S::Version, Expr::col(S::Version).add(1))
-                    .col_expr(S::UpdatedAt, Expr::value(now))
-                    .filter(S::Id.eq(current.id))
-                    .filter(S::Version.eq(current.version))
-                    .exec_with_returning(&**txn)
-                    .await?
-                    .pop()
-                    .ok_or_else(|| {
-                        Error::Conflict(
-                            "the supplier was changed at the same moment; reload and try again"
-                                .into(),
-                        )
-                    })?;
+                let updated = guarded_update(
+                    txn,
+                    &current,
+                    now,
+                    supplier::Entity::update_many().col_expr(S::Status, Expr::value(status)),
+                )
+                .await?;
                 Ok(Effect::Changed {
                     result_id: updated.id,
                     audit: Audit {
@@ -408,4 +393,28 @@ impl Backend {
     pub fn supplier_orderable_today(&self, s: &supplier::Model) -> Result<()> {
         ensure_may_order_from(s, business_date(self.clock.now()))
     }
+}
+
+/// Writes an edit of `current` guarded on the version it was read at: a
+/// concurrent edit makes this one `CONFLICT` rather than overwrite it.
+async fn guarded_update(
+    txn: &crate::db::WriteTxn,
+    current: &supplier::Model,
+    now: chrono::DateTime<chrono::Utc>,
+    update: sea_orm::UpdateMany<supplier::Entity>,
+) -> Result<supplier::Model> {
+    use supplier::Column as S;
+    update
+        .col_expr(S::Version, Expr::col(S::Version).add(1))
+        .col_expr(S::UpdatedAt, Expr::value(now))
+        .filter(S::Id.eq(current.id))
+        .filter(S::Version.eq(current.version))
+        .exec_with_returning(&**txn)
+        .await?
+        .pop()
+        .ok_or_else(|| {
+            Error::Conflict(
+                "the supplier was changed at the same moment; reload and try again".into(),
+            )
+        })
 }

@@ -583,8 +583,6 @@ async fn two_receipts_racing_for_the_last_packs_give_one_refusal() {
     let after = desk.order(&id).await;
     assert_eq!(after["lines"][0]["receivedPacks"], 10);
     assert_eq!(after["status"], "RECEIVED");
-    let batch = desk.app.county.items.len(); // keep the app alive to here
-    assert!(batch > 0);
     desk.app.assert_ledger_consistent().await;
 }
 
