@@ -130,6 +130,18 @@ actions! {
     AcceptShortDated,
     /// A member's account statement (what it was sent, at cost).
     ReadMemberAccount,
+    /// An institution's requisitions and the shipments to and from it.
+    ReadDistribution,
+    /// Asking the centre for stock (a requisition) for one's own
+    /// institution; a township centre's pharmacist also for its villages.
+    RequestStock,
+    /// Approving, allocating, planning runs, dispatching and resolving
+    /// discrepancies at the centre.
+    ManageDistribution,
+    /// Receiving a shipment by scanning, at its destination.
+    ReceiveShipment,
+    /// Sending stock back to the centre.
+    ReturnStock,
 }
 
 /// May `caller` do `action` in `scope`? Nothing crosses communities.
@@ -177,6 +189,20 @@ pub fn authorize(caller: &Caller, action: Action, scope: Scope) -> Result<()> {
         }
         // A member sees its own account; the centre and auditors all.
         Action::ReadMemberAccount => own(scope) || caller.sees_whole_community(),
+        Action::ReadDistribution => own(scope) || caller.sees_whole_community(),
+        Action::RequestStock | Action::ReturnStock => {
+            (caller.has_role(Role::Pharmacist) && own(scope)) || acts_for_members(caller)
+        }
+        Action::ManageDistribution => {
+            centre && caller.has_any_role(&[Role::Warehouse, Role::Buyer, Role::Admin])
+        }
+        // At a member its pharmacist; returns arrive at the centre, whose
+        // warehouse receives them.
+        Action::ReceiveShipment => {
+            own(scope)
+                && (caller.has_role(Role::Pharmacist)
+                    || (centre && caller.has_any_role(&[Role::Warehouse, Role::Admin])))
+        }
     };
     if allowed {
         Ok(())
@@ -218,6 +244,17 @@ fn refusal(action: Action) -> &'static str {
             "only a logistics centre buyer may accept goods below the minimum shelf life"
         }
         Action::ReadMemberAccount => "you can only see your own institution's account",
+        Action::ReadDistribution => {
+            "you can only see your own institution's requisitions and shipments"
+        }
+        Action::RequestStock => "requisitions are made by the institution's pharmacist",
+        Action::ManageDistribution => {
+            "requisitions are approved and shipped by the logistics centre's warehouse or buyers"
+        }
+        Action::ReceiveShipment => {
+            "a shipment is received by a pharmacist of the institution it is addressed to"
+        }
+        Action::ReturnStock => "returns are made by the institution's pharmacist",
     }
 }
 
@@ -357,6 +394,46 @@ mod tests {
         t.insert(
             Action::ReceiveGoods,
             everywhere(&["centre admin", "centre buyer", "centre warehouse"]),
+        );
+        t.insert(
+            Action::ReadDistribution,
+            vec![
+                (Own, ALL),
+                (OtherMember, STAFF_READ),
+                (Centre, STAFF_READ),
+                (Community, STAFF_READ),
+            ],
+        );
+        for a in [Action::RequestStock, Action::ReturnStock] {
+            t.insert(
+                a,
+                vec![
+                    (
+                        Own,
+                        &["clinic pharmacist", "centre admin", "centre warehouse"][..],
+                    ),
+                    (OtherMember, ADJUST),
+                    (Centre, ADJUST),
+                    (Community, ADJUST),
+                ],
+            );
+        }
+        t.insert(
+            Action::ManageDistribution,
+            everywhere(&["centre admin", "centre buyer", "centre warehouse"]),
+        );
+        const NOBODY: &[&str] = &[];
+        t.insert(
+            Action::ReceiveShipment,
+            vec![
+                (
+                    Own,
+                    &["clinic pharmacist", "centre admin", "centre warehouse"][..],
+                ),
+                (OtherMember, NOBODY),
+                (Centre, NOBODY),
+                (Community, NOBODY),
+            ],
         );
         t
     }

@@ -43,6 +43,13 @@ pub enum Error {
         "traceability code {0} is already recorded: each pack's code is received and dispensed once"
     )]
     DuplicateTraceCode(String),
+    /// A pack scanned at receipt that the shipment does not carry.
+    #[error("{message}")]
+    WrongPack {
+        kind: WrongPack,
+        message: String,
+        message_zh: String,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("{}", rate_limited_message(*refusal, *retry_after_secs))]
@@ -89,6 +96,27 @@ fn join_fields(errors: &[FieldError]) -> String {
         .join("; ")
 }
 
+/// How a scanned pack fails to belong to the shipment being received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrongPack {
+    /// Another item altogether.
+    NotOnShipment,
+    /// The item is on the shipment, but not this batch.
+    WrongBatch,
+    /// This pack (its traceability code) was already counted.
+    AlreadyScanned,
+}
+
+impl WrongPack {
+    pub fn code(self) -> &'static str {
+        match self {
+            WrongPack::NotOnShipment => "NOT_ON_SHIPMENT",
+            WrongPack::WrongBatch => "WRONG_BATCH",
+            WrongPack::AlreadyScanned => "ALREADY_SCANNED",
+        }
+    }
+}
+
 /// Why the current state of something forbids an operation: the stable,
 /// machine-readable half of `ILLEGAL_STATE` (`extensions.reason`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +147,14 @@ pub enum StateReason {
     SupplierInactive,
     /// An invoice's status does not allow this.
     InvoiceTransition,
+    /// A requisition's status does not allow this.
+    RequisitionTransition,
+    /// A shipment's status does not allow this.
+    ShipmentTransition,
+    /// A delivery run's status does not allow this.
+    DeliveryRunTransition,
+    /// A discrepancy is resolved once.
+    DiscrepancyResolved,
 }
 
 impl StateReason {
@@ -138,6 +174,10 @@ impl StateReason {
             StateReason::PurchaseOrderTransition => "PURCHASE_ORDER_TRANSITION",
             StateReason::SupplierInactive => "SUPPLIER_INACTIVE",
             StateReason::InvoiceTransition => "INVOICE_TRANSITION",
+            StateReason::RequisitionTransition => "REQUISITION_TRANSITION",
+            StateReason::ShipmentTransition => "SHIPMENT_TRANSITION",
+            StateReason::DeliveryRunTransition => "DELIVERY_RUN_TRANSITION",
+            StateReason::DiscrepancyResolved => "DISCREPANCY_RESOLVED",
         }
     }
 
@@ -157,6 +197,10 @@ impl StateReason {
             StateReason::PurchaseOrderTransition => "采购订单当前状态不允许此操作",
             StateReason::SupplierInactive => "该供应商已停用",
             StateReason::InvoiceTransition => "发票当前状态不允许此操作",
+            StateReason::RequisitionTransition => "请领单当前状态不允许此操作",
+            StateReason::ShipmentTransition => "配送单当前状态不允许此操作",
+            StateReason::DeliveryRunTransition => "配送车次当前状态不允许此操作",
+            StateReason::DiscrepancyResolved => "该差异已处理",
         }
     }
 }
@@ -230,6 +274,7 @@ impl Error {
             Error::BatchBlocked { .. } => "BATCH_BLOCKED",
             Error::IllegalState { .. } => "ILLEGAL_STATE",
             Error::DuplicateTraceCode(_) => "DUPLICATE_TRACE_CODE",
+            Error::WrongPack { kind, .. } => kind.code(),
             Error::Conflict(_) => "CONFLICT",
             Error::RateLimited { .. } => "RATE_LIMITED",
             Error::Internal { .. } => "INTERNAL",
@@ -274,6 +319,7 @@ impl Error {
             }
             Error::IllegalState { reason, .. } => reason.message_zh().into(),
             Error::DuplicateTraceCode(code) => format!("追溯码 {code} 已被使用"),
+            Error::WrongPack { message_zh, .. } => message_zh.clone(),
             Error::Conflict(_) => "请求冲突".into(),
             Error::RateLimited {
                 retry_after_secs,

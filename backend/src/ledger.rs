@@ -776,6 +776,390 @@ pub async fn consume(
     append(txn, actor, &batch, posting, &after, None).await
 }
 
+/// A batch with free (unreserved) stock at an institution, as allocation
+/// sees it.
+#[derive(Debug, Clone)]
+pub struct FreeBatch {
+    pub batch: batch::Model,
+    pub free: i64,
+}
+
+/// The batches of `item_ids` with free stock at `institution_id`, earliest
+/// expiry first (then by batch, so the order is total). On PostgreSQL the
+/// balances are locked until the transaction ends, in (batch) order, so
+/// that the reservations a caller then makes from them cannot be raced and
+/// two allocations cannot deadlock; on SQLite the write transaction already
+/// holds the only writer. Blocked batches are included: the caller decides
+/// (with [`block_reason`]) what it may use.
+pub async fn free_stock(
+    txn: &WriteTxn,
+    institution_id: Uuid,
+    item_ids: &[Uuid],
+) -> Result<Vec<FreeBatch>> {
+    use stock_balance::Column as C;
+    if item_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for chunk in item_ids.chunks(INSERT_CHUNK) {
+        let balances = stock_balance::Entity::find()
+            .filter(C::InstitutionId.eq(institution_id))
+            .filter(C::ItemId.is_in(chunk.to_vec()))
+            .filter(Expr::col(C::OnHand).sub(Expr::col(C::Reserved)).gt(0))
+            .order_by_asc(C::BatchId)
+            .lock_exclusive()
+            .all(&**txn)
+            .await?;
+        let ids: Vec<Uuid> = balances.iter().map(|b| b.batch_id).collect();
+        let batches: std::collections::HashMap<Uuid, batch::Model> = batch::Entity::find()
+            .filter(batch::Column::Id.is_in(ids))
+            .lock_shared()
+            .all(&**txn)
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b))
+            .collect();
+        for b in balances {
+            if let Some(found) = batches.get(&b.batch_id) {
+                out.push(FreeBatch {
+                    batch: found.clone(),
+                    free: b.on_hand - b.reserved,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.batch.expiry_date, a.batch.id).cmp(&(b.batch.expiry_date, b.batch.id))
+    });
+    Ok(out)
+}
+
+/// One reservation asked of [`reserve_many`].
+#[derive(Debug, Clone)]
+pub struct Hold {
+    pub batch_id: Uuid,
+    pub quantity: i64,
+    pub document: DocumentRef,
+}
+
+/// Reserves many lines at one institution at once: the rules are
+/// [`reserve`]'s, but each batch's balance takes one guarded update for all
+/// its lines and the reservation rows go in with multi-row inserts. Any
+/// refused line refuses the whole call. Returns the reservations in input
+/// order.
+pub async fn reserve_many(
+    txn: &WriteTxn,
+    actor: Actor,
+    institution_id: Uuid,
+    holds: Vec<Hold>,
+) -> Result<Vec<stock_reservation::Model>> {
+    use stock_balance::Column as C;
+    for h in &holds {
+        check_quantity(h.quantity, false)?;
+    }
+    let today = business_date(actor.now);
+    let mut totals: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
+    for h in &holds {
+        let t = totals.entry(h.batch_id).or_insert(0);
+        *t = t.saturating_add(h.quantity);
+    }
+    let ids: Vec<Uuid> = totals.keys().copied().collect();
+    let mut batches = std::collections::HashMap::new();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        for b in batch::Entity::find()
+            .filter(batch::Column::Id.is_in(chunk.to_vec()))
+            .lock_shared()
+            .all(&**txn)
+            .await?
+        {
+            batches.insert(b.id, b);
+        }
+    }
+    for h in &holds {
+        let batch = batches
+            .get(&h.batch_id)
+            .ok_or_else(|| Error::not_found("batch", h.batch_id))?;
+        if let Some(reason) = block_reason(batch, today)
+            && !allowed_when_blocked(Use::Reserve(h.document.doc_type), reason)
+        {
+            return Err(Error::BatchBlocked {
+                lot_number: batch.lot_number.clone(),
+                reason,
+            });
+        }
+    }
+    // In batch order, so two callers lock balances in the same order.
+    for (batch_id, total) in &totals {
+        let result = stock_balance::Entity::update_many()
+            .col_expr(C::Reserved, Expr::col(C::Reserved).add(*total))
+            .col_expr(C::UpdatedAt, Expr::value(actor.now))
+            .filter(C::InstitutionId.eq(institution_id))
+            .filter(C::BatchId.eq(*batch_id))
+            .filter(Expr::col(C::OnHand).sub(Expr::col(C::Reserved)).gte(*total))
+            .exec(&**txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(insufficient(txn, institution_id, *batch_id, *total).await);
+        }
+    }
+    let rows: Vec<stock_reservation::Model> = holds
+        .into_iter()
+        .map(|h| stock_reservation::Model {
+            id: Uuid::now_v7(),
+            institution_id,
+            batch_id: h.batch_id,
+            quantity: h.quantity,
+            original_quantity: h.quantity,
+            document_type: h.document.doc_type,
+            document_id: h.document.id,
+            document_line_id: h.document.line_id,
+            status: ReservationStatus::Active,
+            created_at: actor.now,
+            updated_at: actor.now,
+        })
+        .collect();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        stock_reservation::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(&**txn)
+        .await?;
+    }
+    Ok(rows)
+}
+
+/// Releases whole active reservations (a cancelled shipment): one update
+/// of the reservations and one per balance.
+pub async fn release_all(
+    txn: &WriteTxn,
+    actor: Actor,
+    reservation_ids: &[Uuid],
+) -> Result<()> {
+    use stock_balance::Column as C;
+    use stock_reservation::Column as R;
+    if reservation_ids.is_empty() {
+        return Ok(());
+    }
+    let held = stock_reservation::Entity::find()
+        .filter(R::Id.is_in(reservation_ids.to_vec()))
+        .filter(R::Status.eq(ReservationStatus::Active))
+        .all(&**txn)
+        .await?;
+    if held.len() != reservation_ids.len() {
+        return Err(Error::illegal_state(
+            StateReason::ReservationNotActive,
+            "a reservation of this document is no longer active",
+        ));
+    }
+    let done = stock_reservation::Entity::update_many()
+        .col_expr(R::Quantity, Expr::value(0i64))
+        .col_expr(R::Status, Expr::value(ReservationStatus::Released))
+        .col_expr(R::UpdatedAt, Expr::value(actor.now))
+        .filter(R::Id.is_in(reservation_ids.to_vec()))
+        .filter(R::Status.eq(ReservationStatus::Active))
+        .exec(&**txn)
+        .await?;
+    if done.rows_affected != reservation_ids.len() as u64 {
+        return Err(Error::Conflict(
+            "the reservations changed at the same moment; try again".into(),
+        ));
+    }
+    let mut totals: std::collections::BTreeMap<(Uuid, Uuid), i64> =
+        std::collections::BTreeMap::new();
+    for r in &held {
+        *totals.entry((r.institution_id, r.batch_id)).or_insert(0) += r.quantity;
+    }
+    for ((institution_id, batch_id), total) in totals {
+        let result = stock_balance::Entity::update_many()
+            .col_expr(C::Reserved, Expr::col(C::Reserved).sub(total))
+            .col_expr(C::UpdatedAt, Expr::value(actor.now))
+            .filter(C::InstitutionId.eq(institution_id))
+            .filter(C::BatchId.eq(batch_id))
+            .filter(C::Reserved.gte(total))
+            .exec(&**txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(Error::internal(format_args!(
+                "reserved stock missing on release at {institution_id} of batch {batch_id}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One whole reservation to turn into an outgoing movement.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub reservation_id: Uuid,
+    pub kind: MovementKind,
+    pub document: DocumentRef,
+    pub unit_cost_fen: Option<i64>,
+}
+
+/// Consumes whole reservations as outgoing movements (a dispatch): the
+/// rules are [`consume`]'s, but the reservations close in one statement,
+/// each (institution, batch) balance takes one update for all its lines,
+/// and the movements go in with multi-row inserts. Lines of one balance get
+/// consecutive line numbers and running balances. Returns the movements in
+/// input order.
+pub async fn consume_all(
+    txn: &WriteTxn,
+    actor: Actor,
+    outgoing: Vec<Outgoing>,
+) -> Result<Vec<stock_movement::Model>> {
+    use stock_balance::Column as C;
+    use stock_reservation::Column as R;
+    if outgoing.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = business_date(actor.now);
+    let ids: Vec<Uuid> = outgoing.iter().map(|o| o.reservation_id).collect();
+    let mut held = std::collections::HashMap::new();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        for r in stock_reservation::Entity::find()
+            .filter(R::Id.is_in(chunk.to_vec()))
+            .filter(R::Status.eq(ReservationStatus::Active))
+            .all(&**txn)
+            .await?
+        {
+            held.insert(r.id, r);
+        }
+    }
+    if held.len() != ids.len() {
+        return Err(Error::illegal_state(
+            StateReason::ReservationNotActive,
+            "a reservation of this document is no longer active",
+        ));
+    }
+    let mut batch_ids: Vec<Uuid> = held.values().map(|r| r.batch_id).collect();
+    batch_ids.sort();
+    batch_ids.dedup();
+    let mut batches = std::collections::HashMap::new();
+    for chunk in batch_ids.chunks(INSERT_CHUNK) {
+        for b in batch::Entity::find()
+            .filter(batch::Column::Id.is_in(chunk.to_vec()))
+            .lock_shared()
+            .all(&**txn)
+            .await?
+        {
+            batches.insert(b.id, b);
+        }
+    }
+    for o in &outgoing {
+        let r = &held[&o.reservation_id];
+        let batch = batches
+            .get(&r.batch_id)
+            .ok_or_else(|| Error::not_found("batch", r.batch_id))?;
+        let purpose =
+            if allowed_when_blocked(Use::Reserve(r.document_type), BlockReason::Recalled) {
+                Use::Reserve(r.document_type)
+            } else {
+                Use::Post(o.kind)
+            };
+        if let Some(reason) = block_reason(batch, today)
+            && !allowed_when_blocked(purpose, reason)
+        {
+            return Err(Error::BatchBlocked {
+                lot_number: batch.lot_number.clone(),
+                reason,
+            });
+        }
+    }
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let done = stock_reservation::Entity::update_many()
+            .col_expr(R::Quantity, Expr::value(0i64))
+            .col_expr(R::Status, Expr::value(ReservationStatus::Consumed))
+            .col_expr(R::UpdatedAt, Expr::value(actor.now))
+            .filter(R::Id.is_in(chunk.to_vec()))
+            .filter(R::Status.eq(ReservationStatus::Active))
+            .exec(&**txn)
+            .await?;
+        if done.rows_affected != chunk.len() as u64 {
+            return Err(Error::Conflict(
+                "the reservations changed at the same moment; try again".into(),
+            ));
+        }
+    }
+    // Group by balance, in key order (the lock order of every multi-line
+    // posting).
+    let mut groups: std::collections::BTreeMap<(Uuid, Uuid), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, o) in outgoing.iter().enumerate() {
+        let r = &held[&o.reservation_id];
+        groups.entry((r.institution_id, r.batch_id)).or_default().push(i);
+    }
+    let mut outgoing: Vec<Option<Outgoing>> = outgoing.into_iter().map(Some).collect();
+    let mut rows: Vec<Option<stock_movement::Model>> = vec![None; outgoing.len()];
+    for ((institution_id, batch_id), members) in groups {
+        let total: i64 = members
+            .iter()
+            .filter_map(|i| outgoing[*i].as_ref())
+            .map(|o| held[&o.reservation_id].quantity)
+            .sum();
+        let lines = members.len() as i64;
+        let after = stock_balance::Entity::update_many()
+            .col_expr(C::OnHand, Expr::col(C::OnHand).sub(total))
+            .col_expr(C::Reserved, Expr::col(C::Reserved).sub(total))
+            .col_expr(C::MovementCount, Expr::col(C::MovementCount).add(lines))
+            .col_expr(C::UpdatedAt, Expr::value(actor.now))
+            .filter(C::InstitutionId.eq(institution_id))
+            .filter(C::BatchId.eq(batch_id))
+            .filter(C::Reserved.gte(total))
+            .filter(C::OnHand.gte(total))
+            .exec_with_returning(&**txn)
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                Error::internal(format_args!(
+                    "reserved stock missing on dispatch at {institution_id} of batch {batch_id}"
+                ))
+            })?;
+        let batch = &batches[&batch_id];
+        // Walk back from the balance after to give each line its own.
+        let mut on_hand = after.on_hand + total;
+        let mut line_no = after.movement_count - lines;
+        for i in members {
+            let Some(o) = outgoing[i].take() else {
+                continue;
+            };
+            let quantity = held[&o.reservation_id].quantity;
+            on_hand -= quantity;
+            line_no += 1;
+            let step = stock_balance::Model {
+                on_hand,
+                movement_count: line_no,
+                ..after.clone()
+            };
+            let posting = Posting {
+                institution_id,
+                batch_id,
+                quantity: -quantity,
+                kind: o.kind,
+                document: Some(o.document),
+                reason: None,
+                unit_cost_fen: o.unit_cost_fen,
+                occurred_at: None,
+            };
+            rows[i] = Some(movement_row(actor, batch, posting, &step, None));
+        }
+    }
+    let rows: Vec<stock_movement::Model> = rows.into_iter().flatten().collect();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        stock_movement::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(&**txn)
+        .await?;
+    }
+    Ok(rows)
+}
+
 /// One broken ledger rule, found by [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -897,6 +1281,108 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Violation>> {
             batch_id: key.1,
             rule: "movement_without_balance",
             detail: String::new(),
+        });
+    }
+    out.extend(verify_transit(conn).await?);
+    Ok(out)
+}
+
+/// Every quantity is in exactly one place: at the sender, on a shipment in
+/// transit, or at the destination. For each shipment line, what left the
+/// sender (its outgoing movements) is what was sent; what the destination
+/// posted in is what the line says arrived; and sent = arrived + written
+/// off as lost + still in transit, with nothing negative, and nothing left
+/// in transit once the shipment is closed. A line not yet dispatched has
+/// no movements at all.
+async fn verify_transit(conn: &impl ConnectionTrait) -> Result<Vec<Violation>> {
+    use crate::entity::enums::ShipmentStatus;
+    use crate::entity::{shipment, shipment_line};
+    use sea_orm::FromQueryResult;
+
+    #[derive(FromQueryResult)]
+    struct Moved {
+        line_id: Uuid,
+        sent: Option<i64>,
+        arrived: Option<i64>,
+    }
+    let moved = Moved::find_by_statement(sea_orm::Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT document_line_id AS line_id, \
+         CAST(SUM(CASE WHEN quantity < 0 THEN -quantity ELSE 0 END) AS BIGINT) AS sent, \
+         CAST(SUM(CASE WHEN quantity > 0 THEN quantity ELSE 0 END) AS BIGINT) AS arrived \
+         FROM stock_movement WHERE document_type IN ('SHIPMENT', 'RETURN') \
+         AND document_line_id IS NOT NULL AND kind IN ('SHIPMENT_OUT', 'SHIPMENT_IN', 'RETURN') \
+         GROUP BY document_line_id",
+    ))
+    .all(conn)
+    .await?;
+    let mut moved: std::collections::HashMap<Uuid, (i64, i64)> = moved
+        .into_iter()
+        .map(|m| (m.line_id, (m.sent.unwrap_or(0), m.arrived.unwrap_or(0))))
+        .collect();
+    let shipments: std::collections::HashMap<Uuid, shipment::Model> = shipment::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut out = Vec::new();
+    for line in shipment_line::Entity::find().all(conn).await? {
+        let Some(ship) = shipments.get(&line.shipment_id) else {
+            continue;
+        };
+        let (sent, arrived) = moved.remove(&line.id).unwrap_or((0, 0));
+        let mut flag = |rule: &'static str, detail: String| {
+            out.push(Violation {
+                institution_id: ship.from_institution_id,
+                batch_id: line.batch_id,
+                rule,
+                detail: format!("{} line {}: {detail}", ship.number, line.line_no),
+            })
+        };
+        let dispatched = !matches!(
+            ship.status,
+            ShipmentStatus::Allocated | ShipmentStatus::Cancelled
+        );
+        let expected_sent = if dispatched { line.quantity } else { 0 };
+        if sent != expected_sent {
+            flag(
+                "shipment_sent_equals_movements",
+                format!("sent {expected_sent}, movements out {sent}"),
+            );
+        }
+        if arrived != line.received_quantity {
+            flag(
+                "shipment_arrived_equals_movements",
+                format!(
+                    "received {}, movements in {arrived}",
+                    line.received_quantity
+                ),
+            );
+        }
+        let in_transit = line.in_transit();
+        if line.received_quantity < 0 || line.lost_quantity < 0 || in_transit < 0 {
+            flag(
+                "transit_non_negative",
+                format!(
+                    "sent {} received {} lost {}",
+                    line.quantity, line.received_quantity, line.lost_quantity
+                ),
+            );
+        }
+        if ship.status == ShipmentStatus::Closed && in_transit != 0 {
+            flag(
+                "closed_shipment_not_in_transit",
+                format!("{in_transit} still in transit"),
+            );
+        }
+    }
+    for (line_id, _) in moved {
+        out.push(Violation {
+            institution_id: Uuid::nil(),
+            batch_id: Uuid::nil(),
+            rule: "movement_of_unknown_shipment_line",
+            detail: line_id.to_string(),
         });
     }
     Ok(out)

@@ -28,6 +28,7 @@ pub mod clock;
 pub(crate) mod command;
 pub mod db;
 pub mod directory;
+pub mod distribution;
 sealed! {
     /// The tables. Outside the backend only their enumerations (`enums`)
     /// and read-only rows (`model`) are visible.
@@ -37,8 +38,7 @@ pub mod error;
 pub(crate) mod idempotency;
 pub mod label;
 sealed! {
-    /// The only writer of stock. Its document postings (reserve, consume,
-    /// release, reverse) wait for procurement and distribution.
+    /// The only writer of stock.
     #[cfg_attr(not(feature = "testkit"), allow(dead_code))]
     mod ledger;
 }
@@ -61,6 +61,7 @@ pub use entity::enums;
 /// the services.
 pub mod model {
     pub use crate::entity::batch::Model as Batch;
+    pub use crate::entity::delivery_run::Model as DeliveryRun;
     pub use crate::entity::goods_receipt::Model as GoodsReceipt;
     pub use crate::entity::institution::Model as Institution;
     pub use crate::entity::item::Model as Item;
@@ -70,6 +71,11 @@ pub mod model {
     pub use crate::entity::purchase_order::Model as PurchaseOrder;
     pub use crate::entity::purchase_order_line::Model as PurchaseOrderLine;
     pub use crate::entity::receipt_line::Model as ReceiptLine;
+    pub use crate::entity::requisition::Model as Requisition;
+    pub use crate::entity::requisition_line::Model as RequisitionLine;
+    pub use crate::entity::shipment::Model as Shipment;
+    pub use crate::entity::shipment_discrepancy::Model as ShipmentDiscrepancy;
+    pub use crate::entity::shipment_line::Model as ShipmentLine;
     pub use crate::entity::stock_movement::Model as StockMovement;
     pub use crate::entity::supplier::Model as Supplier;
     pub use crate::entity::supplier_invoice::Model as SupplierInvoice;
@@ -94,6 +100,7 @@ pub struct Settings {
     pub receiving: procurement::ReceivingPolicy,
     pub replenishment: procurement::ReplenishmentPolicy,
     pub invoice_tolerance: procurement::MatchTolerance,
+    pub distribution: distribution::DistributionPolicy,
 }
 
 impl Default for Settings {
@@ -105,6 +112,7 @@ impl Default for Settings {
             receiving: procurement::ReceivingPolicy::default(),
             replenishment: procurement::ReplenishmentPolicy::default(),
             invoice_tolerance: procurement::MatchTolerance::default(),
+            distribution: distribution::DistributionPolicy::default(),
         }
     }
 }

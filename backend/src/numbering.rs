@@ -49,3 +49,49 @@ pub(crate) async fn next(
             ))
         })
 }
+
+/// `n` consecutive numbers of `prefix` at once (one upsert), for a command
+/// that makes many documents: a batch allocation's shipments.
+pub(crate) async fn next_many(
+    txn: &WriteTxn,
+    community_id: Uuid,
+    prefix: &'static str,
+    now: DateTime<Utc>,
+    n: usize,
+) -> Result<Vec<String>> {
+    use document_sequence::Column as C;
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(n).map_err(|_| Error::internal("too many document numbers"))?;
+    let year = business_date(now).year();
+    let row = document_sequence::Entity::insert(document_sequence::ActiveModel {
+        community_id: Set(community_id),
+        prefix: Set(prefix.to_string()),
+        year: Set(year),
+        last_value: Set(count),
+    })
+    .on_conflict(
+        OnConflict::columns([C::CommunityId, C::Prefix, C::Year])
+            .value(
+                C::LastValue,
+                Expr::col((document_sequence::Entity, C::LastValue)).add(count),
+            )
+            .to_owned(),
+    )
+    .exec_with_returning(&**txn)
+    .await?;
+    let first = row.last_value - count + 1;
+    (first..=row.last_value)
+        .map(|seq| {
+            let sequence = u32::try_from(seq).unwrap_or(u32::MAX);
+            DocumentNumber::new(prefix, year as u32, sequence)
+                .map(|n| n.to_string())
+                .map_err(|e| {
+                    Error::internal(format_args!(
+                        "document numbers of {prefix} for {year} are used up: {e}"
+                    ))
+                })
+        })
+        .collect()
+}

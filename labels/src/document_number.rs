@@ -21,6 +21,7 @@ pub mod kind {
     pub const SHIPMENT: &str = "SH";
     pub const REQUISITION: &str = "RQ";
     pub const PRESCRIPTION: &str = "RX";
+    pub const DELIVERY_RUN: &str = "DR";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -350,3 +350,136 @@ pub enum AccountEntryKind {
     #[sea_orm(string_value = "RETURN")]
     Return,
 }
+
+/// A requisition's life; `distribution::requisition::transition_allowed`
+/// is the one table of which moves are allowed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum RequisitionStatus {
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    #[sea_orm(string_value = "SUBMITTED")]
+    Submitted,
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+    #[sea_orm(string_value = "REJECTED")]
+    Rejected,
+    #[sea_orm(string_value = "ALLOCATED")]
+    Allocated,
+    #[sea_orm(string_value = "DISPATCHED")]
+    Dispatched,
+    #[sea_orm(string_value = "RECEIVED")]
+    Received,
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
+/// Which way a shipment goes.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ShipmentKind {
+    /// From the centre to a member.
+    #[sea_orm(string_value = "DELIVERY")]
+    Delivery,
+    /// From a member back to the centre.
+    #[sea_orm(string_value = "RETURN")]
+    Return,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ShipmentStatus {
+    /// Stock reserved batch by batch, not yet left.
+    #[sea_orm(string_value = "ALLOCATED")]
+    Allocated,
+    /// Left the sender: in transit.
+    #[sea_orm(string_value = "DISPATCHED")]
+    Dispatched,
+    /// Receipt completed; discrepancies may still await the centre.
+    #[sea_orm(string_value = "RECEIVED")]
+    Received,
+    /// Nothing left in transit and every discrepancy resolved.
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+    /// Given up before dispatch; its reservations released.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DeliveryRunStatus {
+    #[sea_orm(string_value = "PLANNED")]
+    Planned,
+    #[sea_orm(string_value = "DISPATCHED")]
+    Dispatched,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+/// Why a member sends stock back.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ReturnReason {
+    #[sea_orm(string_value = "NEAR_EXPIRY")]
+    NearExpiry,
+    #[sea_orm(string_value = "DAMAGED")]
+    Damaged,
+    #[sea_orm(string_value = "RECALLED")]
+    Recalled,
+    #[sea_orm(string_value = "SURPLUS")]
+    Surplus,
+    /// The first half of a transfer (调剂) to another member.
+    #[sea_orm(string_value = "TRANSFER")]
+    Transfer,
+}
+
+/// What a receiving pharmacist found different from the shipment.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DiscrepancyKind {
+    #[sea_orm(string_value = "SHORT")]
+    Short,
+    #[sea_orm(string_value = "OVER")]
+    Over,
+    #[sea_orm(string_value = "DAMAGED")]
+    Damaged,
+    #[sea_orm(string_value = "WRONG_BATCH")]
+    WrongBatch,
+}
+
+/// How the centre settled a discrepancy.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DiscrepancyResolution {
+    /// Lost in transit, sent again on a new shipment; the member is
+    /// credited for the lost units, and charged again when the new
+    /// shipment leaves.
+    #[sea_orm(string_value = "RESEND")]
+    Resend,
+    /// Lost in transit; the member is credited, the centre bears it.
+    #[sea_orm(string_value = "CREDIT")]
+    Credit,
+    /// Lost in transit and written off with a reason; the member's account
+    /// stands.
+    #[sea_orm(string_value = "WRITE_OFF")]
+    WriteOff,
+    /// More arrived than was sent: the centre's count was wrong; the extra
+    /// is posted out of the centre and into the member, and charged.
+    #[sea_orm(string_value = "ACCEPT")]
+    Accept,
+}
