@@ -22,32 +22,13 @@ pub(crate) async fn next(
     prefix: &'static str,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    use document_sequence::Column as C;
-    let year = business_date(now).year();
-    let row = document_sequence::Entity::insert(document_sequence::ActiveModel {
-        community_id: Set(community_id),
-        prefix: Set(prefix.to_string()),
-        year: Set(year),
-        last_value: Set(1),
-    })
-    .on_conflict(
-        OnConflict::columns([C::CommunityId, C::Prefix, C::Year])
-            .value(
-                C::LastValue,
-                Expr::col((document_sequence::Entity, C::LastValue)).add(1),
-            )
-            .to_owned(),
-    )
-    .exec_with_returning(&**txn)
-    .await?;
-    let sequence = u32::try_from(row.last_value).unwrap_or(u32::MAX);
-    DocumentNumber::new(prefix, year as u32, sequence)
-        .map(|n| n.to_string())
-        .map_err(|e| {
-            Error::internal(format_args!(
-                "document numbers of {prefix} for {year} are used up: {e}"
-            ))
-        })
+    // One statement for one number or many: PostgreSQL caches a prepared
+    // statement by its text, with the types of its first binding, so the
+    // same upsert must always bind the same types.
+    next_many(txn, community_id, prefix, now, 1)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::internal("no document number was drawn"))
 }
 
 /// `n` consecutive numbers of `prefix` at once (one upsert), for a command

@@ -3,7 +3,7 @@
 //! result. A new area adds its `query` and `mutation` here.
 
 use crate::extensions::ErrorCodes;
-use crate::{barcode, catalogue, directory, procurement, stock};
+use crate::{barcode, catalogue, directory, distribution, procurement, stock};
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use yaolian_backend::Backend;
 
@@ -42,6 +42,7 @@ pub struct Query(
     catalogue::query::CatalogueQuery,
     barcode::query::BarcodeQuery,
     procurement::query::ProcurementQuery,
+    distribution::query::DistributionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -52,4 +53,5 @@ pub struct Mutation(
     stock::mutation::StockMutation,
     catalogue::mutation::CatalogueMutation,
     procurement::mutation::ProcurementMutation,
+    distribution::mutation::DistributionMutation,
 );

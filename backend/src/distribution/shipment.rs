@@ -72,6 +72,7 @@ pub struct ShipmentFilter {
     /// Shipments to or from this institution.
     pub institution_id: Option<Uuid>,
     pub delivery_run_id: Option<Uuid>,
+    pub requisition_id: Option<Uuid>,
     pub kind: Option<ShipmentKind>,
 }
 
@@ -351,6 +352,9 @@ impl Backend {
         }
         if let Some(r) = filter.delivery_run_id {
             q = q.filter(C::DeliveryRunId.eq(r));
+        }
+        if let Some(r) = filter.requisition_id {
+            q = q.filter(C::RequisitionId.eq(r));
         }
         if let Some(i) = institution_id {
             q = q.filter(C::ToInstitutionId.eq(i).or(C::FromInstitutionId.eq(i)));

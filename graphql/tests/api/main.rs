@@ -10,6 +10,7 @@ mod catalogue;
 mod cli;
 mod concurrency;
 mod directory;
+mod distribution;
 mod excel;
 mod observe;
 mod procurement;
