@@ -33,6 +33,8 @@ pub struct StockFilter<'a> {
 pub struct StockBalanceView {
     pub balance: stock_balance::Model,
     pub batch: batch::Model,
+    /// Of this batch, dispatched to the institution and not yet arrived.
+    pub in_transit: i64,
 }
 
 impl StockBalanceView {
@@ -135,9 +137,18 @@ impl Backend {
             .limit(limit + 1)
             .all(self.db.conn())
             .await?;
+        let ids: Vec<Uuid> = rows.iter().map(|(b, _)| b.batch_id).collect();
+        let transit =
+            crate::distribution::transit::of_batches(self.db.conn(), inst.id, &ids).await?;
         let views = rows
             .into_iter()
-            .filter_map(|(balance, batch)| batch.map(|batch| StockBalanceView { balance, batch }))
+            .filter_map(|(balance, batch)| {
+                batch.map(|batch| StockBalanceView {
+                    in_transit: transit.get(&batch.id).copied().unwrap_or(0),
+                    balance,
+                    batch,
+                })
+            })
             .collect();
         Ok(page::build(views, limit, page.after.is_some(), stock_key))
     }

@@ -43,7 +43,7 @@ pub use requisition::{
 pub use returns::{ReturnInput, ReturnLineInput, TransferInput};
 pub use run::{DeliveryRunInput, DeliveryRunView};
 pub use shipment::{ShipmentFilter, ShipmentView};
-pub use transit::InTransit;
+pub use transit::{InTransit, TransitLine};
 
 use crate::entity::enums::InstitutionKind;
 

@@ -154,3 +154,103 @@ fn status(s: ShipmentStatus) -> &'static str {
 fn req_status(s: RequisitionStatus) -> &'static str {
     super::requisition::status_code(s)
 }
+
+/// One shipment line on its way to an institution.
+#[derive(Debug, Clone)]
+pub struct TransitLine {
+    pub shipment: crate::entity::shipment::Model,
+    pub line: crate::entity::shipment_line::Model,
+}
+
+impl TransitLine {
+    pub fn quantity(&self) -> i64 {
+        self.line.in_transit()
+    }
+}
+
+/// In transit to `institution_id`, per batch, for the batches asked.
+pub(crate) async fn of_batches(
+    conn: &impl ConnectionTrait,
+    institution_id: Uuid,
+    batch_ids: &[Uuid],
+) -> Result<HashMap<Uuid, i64>> {
+    use crate::entity::{shipment, shipment_line};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    if batch_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let shipments: Vec<Uuid> = shipment::Entity::find()
+        .select_only()
+        .column(shipment::Column::Id)
+        .filter(shipment::Column::ToInstitutionId.eq(institution_id))
+        .filter(
+            shipment::Column::Status.is_in([ShipmentStatus::Dispatched, ShipmentStatus::Received]),
+        )
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut out = HashMap::new();
+    for chunk in shipments.chunks(500) {
+        for l in shipment_line::Entity::find()
+            .filter(shipment_line::Column::ShipmentId.is_in(chunk.to_vec()))
+            .filter(shipment_line::Column::BatchId.is_in(batch_ids.to_vec()))
+            .all(conn)
+            .await?
+        {
+            *out.entry(l.batch_id).or_insert(0) += l.in_transit();
+        }
+    }
+    Ok(out)
+}
+
+impl crate::Backend {
+    /// Everything on its way to an institution, line by line: what its
+    /// stock screen shows as in transit.
+    pub async fn stock_in_transit(
+        &self,
+        caller: &crate::authz::Caller,
+        institution_id: Uuid,
+    ) -> Result<Vec<TransitLine>> {
+        use crate::entity::{shipment, shipment_line};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let inst = self
+            .institution_in_community(caller, institution_id)
+            .await?;
+        crate::authz::authorize(caller, crate::authz::Action::ReadStock, Self::scope(&inst))?;
+        let conn = self.db.conn();
+        let shipments = shipment::Entity::find()
+            .filter(shipment::Column::ToInstitutionId.eq(inst.id))
+            .filter(
+                shipment::Column::Status
+                    .is_in([ShipmentStatus::Dispatched, ShipmentStatus::Received]),
+            )
+            .order_by_asc(shipment::Column::Id)
+            .all(conn)
+            .await?;
+        let by_id: HashMap<Uuid, shipment::Model> =
+            shipments.iter().map(|s| (s.id, s.clone())).collect();
+        let mut out = Vec::new();
+        for chunk in shipments.chunks(500) {
+            for line in shipment_line::Entity::find()
+                .filter(
+                    shipment_line::Column::ShipmentId
+                        .is_in(chunk.iter().map(|s| s.id).collect::<Vec<_>>()),
+                )
+                .order_by_asc(shipment_line::Column::ShipmentId)
+                .order_by_asc(shipment_line::Column::LineNo)
+                .all(conn)
+                .await?
+            {
+                if line.in_transit() > 0
+                    && let Some(s) = by_id.get(&line.shipment_id)
+                {
+                    out.push(TransitLine {
+                        shipment: s.clone(),
+                        line,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}

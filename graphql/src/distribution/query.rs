@@ -118,6 +118,21 @@ impl DistributionQuery {
             .map(DeliveryRun)
     }
 
+    /// Everything on its way to an institution: the stock screen's
+    /// "in transit".
+    #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
+    async fn stock_in_transit(
+        &self,
+        ctx: &Context<'_>,
+        institution_id: ID,
+    ) -> Result<Vec<super::types::TransitLine>> {
+        let caller = ctx.caller()?;
+        let id = parse_id(&institution_id, "institutionId")?;
+        let rows = ctx.backend().stock_in_transit(caller, id).await.gql()?;
+        take_rows(ctx, rows.len() as i64)?;
+        Ok(rows.into_iter().map(super::types::TransitLine).collect())
+    }
+
     /// Delivery runs, the next to leave first.
     #[graphql(complexity = "LIST_WEIGHT * child_complexity")]
     async fn delivery_runs(

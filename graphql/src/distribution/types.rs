@@ -413,3 +413,32 @@ impl AllocationResult {
             .collect()
     }
 }
+
+/// A shipment line on its way to an institution.
+pub struct TransitLine(pub yaolian_backend::distribution::TransitLine);
+
+#[Object]
+impl TransitLine {
+    async fn shipment_id(&self) -> ID {
+        ID(self.0.shipment.id.to_string())
+    }
+    async fn shipment_number(&self) -> &str {
+        &self.0.shipment.number
+    }
+    async fn from(&self, ctx: &Context<'_>) -> Result<Institution> {
+        load_institution(ctx, self.0.shipment.from_institution_id).await
+    }
+    async fn dispatched_at(&self) -> Option<DateTime<Utc>> {
+        self.0.shipment.dispatched_at
+    }
+    async fn item(&self, ctx: &Context<'_>) -> Result<Item> {
+        load_item(ctx, self.0.line.item_id).await
+    }
+    async fn batch(&self, ctx: &Context<'_>) -> Result<Batch> {
+        load_batch(ctx, self.0.line.batch_id).await
+    }
+    /// Base units still on their way.
+    async fn quantity(&self) -> i64 {
+        self.0.quantity()
+    }
+}

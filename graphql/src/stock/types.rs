@@ -93,6 +93,10 @@ impl StockBalance {
         self.0.balance.reserved
     }
     /// On hand less reserved: what can be issued now.
+    /// Of this batch, dispatched to the institution and not yet arrived.
+    async fn in_transit(&self) -> i64 {
+        self.0.in_transit
+    }
     async fn available(&self) -> i64 {
         self.0.available()
     }

@@ -387,9 +387,29 @@ async fn two_clinics_share_a_scarce_item_fefo_backorder_dispatch_and_scanned_rec
         "DISPATCHED"
     );
     app.assert_ledger_consistent().await;
+    // The clinic sees it coming, line by line, and on its stock rows.
+    let ph = app.login("pharmacist.vc0101").await;
+    let body = app
+        .gql(
+            Some(&ph),
+            "query($i: ID!) { stockInTransit(institutionId: $i) { shipmentNumber quantity batch { id } } }",
+            json!({ "i": vc0101 }),
+        )
+        .await;
+    let coming: Vec<(String, i64)> = body["data"]["stockInTransit"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|l| {
+            (
+                l["batch"]["id"].as_str().unwrap().to_string(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(coming, vec![(b.clone(), 30), (c.clone(), 30)], "{body}");
 
     // Receipt at the clinic, scan by scan.
-    let ph = app.login("pharmacist.vc0101").await;
     let other = app.login("pharmacist.vc0102").await;
     let c_code = gs1(ITEM, "C300", t + Duration::days(300));
     let b_code = gs1(ITEM, "B120", t + Duration::days(120));
