@@ -8,6 +8,7 @@
 //! through the ledger like any other stock.
 
 mod catalogue_data;
+mod distribution;
 mod procurement;
 pub mod scale;
 
@@ -237,7 +238,9 @@ pub struct DemoOptions {
     /// 90 days of dispensing at every member, so that the replenishment
     /// suggestions and the procurement plan have lines on first start. The
     /// members' stock on hand is the same either way; the test suites
-    /// leave it out so their stock cards start with one line.
+    /// leave it out so their stock cards start with one line. With it come
+    /// requisitions in every state, a planned delivery run and a shipment
+    /// in transit.
     pub history: bool,
 }
 
@@ -429,6 +432,11 @@ pub async fn seed_demo_with(
     // After the commit: procurement goes through the services, each in its
     // own command, as the buyer and the warehouse would.
     procurement::seed(db, &county, now).await?;
+    // The lived-in demo also has its distribution under way; the test
+    // suites start without, so their stock has nothing reserved.
+    if options.history {
+        distribution::seed(db, &county, now).await?;
+    }
     Ok(county)
 }
 
