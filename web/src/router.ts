@@ -66,6 +66,16 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'nav.distribution', roles: CENTRE_STAFF, centre: CENTRE_STAFF, menu: true },
   },
   {
+    path: '/runs',
+    component: () => import('@/views/DeliveryRuns.vue'),
+    meta: { title: 'nav.runs', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'], menu: true },
+  },
+  {
+    path: '/runs/:id',
+    component: () => import('@/views/DeliveryRunPage.vue'),
+    meta: { title: 'nav.runs', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'] },
+  },
+  {
     path: '/stock',
     component: () => import('@/views/StockList.vue'),
     meta: { title: 'nav.stock', roles: ['PHARMACIST', 'WAREHOUSE', 'ADMIN', 'AUDITOR', 'BUYER'], menu: true },
