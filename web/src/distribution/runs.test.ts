@@ -10,15 +10,15 @@ describe('delivery runs', () => {
     expect(routeOf(village)).toEqual({ id: 't', name: '青山镇卫生院' })
     expect(routeOf(county)).toEqual({ id: 'c', name: '县医院' })
   })
-  it('groups shipments by route', () => {
+  it('groups shipments by route, routes in pinyin order', () => {
     const groups = byRoute([
       { id: '1', to: village },
       { id: '2', to: county },
       { id: '3', to: town },
     ])
     expect(groups.map((g) => [g.routeId, g.shipments.map((s) => s.id)])).toEqual([
-      ['c', ['2']],
       ['t', ['1', '3']],
+      ['c', ['2']],
     ])
   })
   it('numbers a shipment’s labels from 1', () => {
