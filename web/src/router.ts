@@ -76,6 +76,11 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'nav.runs', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'] },
   },
   {
+    path: '/returns',
+    component: () => import('@/views/Returns.vue'),
+    meta: { title: 'nav.returns', roles: ['PHARMACIST'], menu: true },
+  },
+  {
     path: '/stock',
     component: () => import('@/views/StockList.vue'),
     meta: { title: 'nav.stock', roles: ['PHARMACIST', 'WAREHOUSE', 'ADMIN', 'AUDITOR', 'BUYER'], menu: true },
