@@ -1,6 +1,11 @@
 // The distribution screens' messages, spread into the one catalogue
 // (i18n.ts) so that its keys stay checked.
 export const distZh = {
+  'shp.status.ALLOCATED': '已配货',
+  'shp.status.DISPATCHED': '在途',
+  'shp.status.RECEIVED': '已收货',
+  'shp.status.CLOSED': '已完结',
+  'shp.status.CANCELLED': '已取消',
   'nav.returns': '退货',
   'ret.new': '新建退货',
   'ret.reason': '退货原因',
@@ -114,6 +119,11 @@ export const distZh = {
 }
 
 export const distEn: Record<keyof typeof distZh, string> = {
+  'shp.status.ALLOCATED': 'Allocated',
+  'shp.status.DISPATCHED': 'In transit',
+  'shp.status.RECEIVED': 'Received',
+  'shp.status.CLOSED': 'Closed',
+  'shp.status.CANCELLED': 'Cancelled',
   'nav.returns': 'Returns',
   'ret.new': 'New return',
   'ret.reason': 'Reason',
