@@ -145,6 +145,7 @@ test('a clinic requisition from the suggestion is approved, allocated, dispatche
   await shot(page, 'shipment-receiving')
   await page.getByTestId('complete-open').click()
   await expect(page.getByTestId('no-differences')).toBeVisible()
+  await settled(page)
   await shot(page, 'shipment-complete')
   await page.getByTestId('complete-confirm').click()
   await expect(page.getByTestId('shipment-received')).toBeVisible()
