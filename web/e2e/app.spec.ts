@@ -8,11 +8,11 @@ import { api, gs1, packOf, PASSWORD, shot, signIn, wedge } from './helpers'
 const PROCUREMENT = ['orders', 'agreements', 'suppliers']
 const BUYING = ['plan', ...PROCUREMENT, 'invoices', 'payables']
 const MENUS: Record<string, string[]> = {
-  'pharmacist.vc0101': ['scan', 'stock', 'replenishment', 'check', 'catalogue', 'statements'],
-  warehouse: ['scan', 'receive', 'stock', 'replenishment', 'check', 'catalogue', ...PROCUREMENT, 'statements'],
+  'pharmacist.vc0101': ['scan', 'receive-shipment', 'requisitions', 'returns', 'stock', 'replenishment', 'check', 'catalogue', 'statements'],
+  warehouse: ['scan', 'receive', 'receive-shipment', 'distribution', 'runs', 'stock', 'replenishment', 'check', 'catalogue', ...PROCUREMENT, 'statements'],
   doctor: ['check', 'catalogue'],
-  buyer: ['receive', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements'],
-  admin: ['receive', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements', 'users'],
+  buyer: ['receive', 'distribution', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements'],
+  admin: ['receive', 'distribution', 'runs', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements', 'users'],
   auditor: ['stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements'],
 }
 

@@ -2,10 +2,12 @@
 // Chinese (the default) and English. Server errors carry their own
 // messageZh / messageEn and are shown in the same language (see api/client).
 import { ref } from 'vue'
+import { distEn, distZh } from '@/distribution/messages'
 
 export type Locale = 'zh' | 'en'
 
 const zh = {
+  ...distZh,
   'app.title': '药链工作台',
   'app.online': '在线',
   'app.offline': '离线：扫码、调整和收货将在恢复网络后提交',
@@ -472,6 +474,7 @@ const zh = {
 type Key = keyof typeof zh
 
 const en: Record<Key, string> = {
+  ...distEn,
   'app.title': 'yaolian workbench',
   'app.online': 'Online',
   'app.offline': 'Offline: scans, adjustments and receipts will be sent when the network is back',

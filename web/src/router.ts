@@ -1,7 +1,7 @@
 // The app's pages. Each names the roles that may open it (none: every
 // signed-in user); the menu shows only what the user may open, and a page
 // opened directly without the role shows 403. Later issues add their pages
-// here (requisitions, dispensing, recall).
+// here (dispensing, recall).
 import { createRouter, createWebHistory, type RouteMeta, type RouteRecordRaw } from 'vue-router'
 import type { Role } from '@gql/graphql'
 import type { MessageKey } from '@/i18n'
@@ -39,6 +39,46 @@ export const pages: RouteRecordRaw[] = [
     path: '/receive',
     component: () => import('@/views/ReceivingStation.vue'),
     meta: { title: 'nav.receive', roles: CENTRE_STAFF, centre: CENTRE_STAFF, menu: true },
+  },
+  {
+    path: '/receive-shipment',
+    component: () => import('@/views/ShipmentReceiving.vue'),
+    meta: { title: 'nav.receiveShipment', roles: ['PHARMACIST', 'WAREHOUSE'], menu: true },
+  },
+  {
+    path: '/requisitions',
+    component: () => import('@/views/Requisitions.vue'),
+    meta: { title: 'nav.requisitions', roles: ['PHARMACIST'], menu: true },
+  },
+  {
+    path: '/requisitions/new',
+    component: () => import('@/views/RequisitionNew.vue'),
+    meta: { title: 'req.new', roles: ['PHARMACIST'] },
+  },
+  {
+    path: '/requisitions/:id',
+    component: () => import('@/views/RequisitionPage.vue'),
+    meta: { title: 'nav.requisitions', roles: MEMBER_FIGURES },
+  },
+  {
+    path: '/distribution',
+    component: () => import('@/views/DistributionQueue.vue'),
+    meta: { title: 'nav.distribution', roles: CENTRE_STAFF, centre: CENTRE_STAFF, menu: true },
+  },
+  {
+    path: '/runs',
+    component: () => import('@/views/DeliveryRuns.vue'),
+    meta: { title: 'nav.runs', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'], menu: true },
+  },
+  {
+    path: '/runs/:id',
+    component: () => import('@/views/DeliveryRunPage.vue'),
+    meta: { title: 'nav.runs', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'] },
+  },
+  {
+    path: '/returns',
+    component: () => import('@/views/Returns.vue'),
+    meta: { title: 'nav.returns', roles: ['PHARMACIST'], menu: true },
   },
   {
     path: '/stock',

@@ -1,7 +1,7 @@
 // The app's one offline queue and the online/offline state the banner shows.
 import { reactive } from 'vue'
 import { graphql } from '@gql/gql'
-import type { AdjustStockInput, ReceivePurchaseOrderLineInput, ReceivePurchaseOrderScanInput } from '@gql/graphql'
+import type { AdjustStockInput, ReceivePurchaseOrderLineInput, ReceivePurchaseOrderScanInput, ReceiveShipmentScanInput, ShipmentScanMutation } from '@gql/graphql'
 import { ApiError, NetworkError, request } from '@/api/client'
 import type { Receipt } from '@/procurement/fragments'
 import { IdbStore, OfflineQueue, type Entry } from './queue'
@@ -28,6 +28,22 @@ export const ReceiveLine = graphql(`
   mutation ReceiveLine($input: ReceivePurchaseOrderLineInput!) {
     receivePurchaseOrderLine(input: $input) {
       ...ReceiptFields
+    }
+  }
+`)
+
+/** A pack scanned at a member against a shipment from the centre. */
+export const ShipmentScan = graphql(`
+  mutation ShipmentScan($input: ReceiveShipmentScanInput!) {
+    receiveShipmentScan(input: $input) {
+      expected
+      scanned
+      line {
+        id
+      }
+      shipment {
+        ...ShipmentFields
+      }
     }
   }
 `)
@@ -117,12 +133,20 @@ export interface ReceiveByHand {
   input: ReceivePurchaseOrderLineInput
 }
 
+export interface ShipmentReceive {
+  rowId: string
+  input: ReceiveShipmentScanInput
+}
+
+export type ShipmentScanned = ShipmentScanMutation['receiveShipmentScan']
+
 export type Payload =
   | { kind: 'resolve'; rowId: string; raw: string; institutionId: string }
   | ({ kind: 'adjust' } & Adjust)
   | ({ kind: 'scan-adjust' } & ScanAdjust)
   | ({ kind: 'receive-scan' } & Receive)
   | ({ kind: 'receive-line' } & ReceiveByHand)
+  | ({ kind: 'shipment-scan' } & ShipmentReceive)
 
 /** What a receipt answers, sent at once or from the queue. */
 export type Received = Receipt
@@ -173,6 +197,8 @@ async function dispatch(p: Payload, clientRequestId: string): Promise<unknown> {
       return (await request(ReceiveScan, { input: { ...p.input, clientRequestId } })).receivePurchaseOrderScan satisfies Received
     case 'receive-line':
       return (await request(ReceiveLine, { input: { ...p.input, clientRequestId } })).receivePurchaseOrderLine satisfies Received
+    case 'shipment-scan':
+      return (await request(ShipmentScan, { input: { ...p.input, clientRequestId } })).receiveShipmentScan satisfies ShipmentScanned
   }
 }
 

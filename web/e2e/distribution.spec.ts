@@ -1,0 +1,182 @@
+// Distribution in the browser: a village clinic asks, the centre approves
+// and allocates, the goods are dispatched, and the clinic receives them by
+// wedge-scanning the shipment's label and its packs.
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import { api, gs1, shot, signIn, wedge, type Pack } from './helpers'
+
+async function as(browser: Browser, user: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await signIn(page, user)
+  return { page, close: () => context.close() }
+}
+
+/** Element Plus dropdowns fade; a screenshot should not catch them. */
+async function settled(page: Page) {
+  await page.waitForTimeout(400)
+}
+
+interface Line {
+  quantity: number
+  batch: { lotNumber: string; expiryDate: string }
+  item: { code: string; genericName: string; packageLevels: { level: number; unitsPerPack: number; gtins: string[] }[] }
+}
+
+/** The packs a line's quantity is sent in: the largest level that divides
+ * it, as many scans of it (one serial each) as packs. */
+function packsOf(line: Line, tag: string): string[] {
+  const levels = [...line.item.packageLevels].filter((l) => l.gtins.length).sort((a, b) => b.unitsPerPack - a.unitsPerPack)
+  const level = levels.find((l) => line.quantity % l.unitsPerPack === 0) ?? levels.at(-1)!
+  const pack: Pack = { gtin: level.gtins[0]!, lot: line.batch.lotNumber, expiry: line.batch.expiryDate, batchId: '', itemCode: line.item.code, genericName: line.item.genericName }
+  const n = Math.ceil(line.quantity / level.unitsPerPack)
+  return Array.from({ length: n }, (_, i) => gs1(pack, `${tag}${i}`))
+}
+
+test('a clinic requisition from the suggestion is approved, allocated, dispatched and received by scan', async ({ page, browser, baseURL }) => {
+  test.setTimeout(180_000)
+  // 1. The village pharmacist asks, starting from the suggestion.
+  await signIn(page, 'pharmacist.vc0101')
+  await page.getByTestId('menu-requisitions').click()
+  await page.getByTestId('requisition-new').click()
+  await expect(page.getByText(/已按补货建议预填|补货建议暂无/)).toBeVisible()
+  if ((await page.getByTestId('requisition-line').count()) === 0) {
+    await page.getByTestId('requisition-add').click()
+    await page.keyboard.type('YP0001')
+    await page.locator('.el-select-dropdown:visible').getByRole('option').first().click()
+    await settled(page)
+  }
+  // Two lines at most, of two whole packs each, so the scanning is short.
+  while ((await page.getByTestId('requisition-line').count()) > 2) await page.getByTestId('line-remove').last().click()
+  for (const row of await page.getByTestId('requisition-line').all()) {
+    const step = Number(await row.getAttribute('data-step'))
+    await row.getByTestId('line-quantity').locator('input').fill(String(2 * step))
+    await row.getByTestId('line-quantity').locator('input').blur()
+  }
+  await page.getByTestId('requisition-note').fill('e2e 月度请领')
+  await shot(page, 'requisition-new')
+  // An item this clinic's level may not stock is refused on its own line,
+  // and taken off.
+  for (let tries = 0; tries < 4; tries++) {
+    await page.getByTestId('requisition-submit').click()
+    const refused = page.getByTestId('requisition-line').filter({ has: page.getByTestId('line-error') })
+    await expect(page.getByTestId('requisition-status').or(refused)).toBeVisible()
+    if (!(await refused.count())) break
+    await shot(page, 'requisition-line-refused')
+    await refused.first().getByTestId('line-remove').click()
+  }
+  await expect(page.getByTestId('requisition-status')).toHaveAttribute('data-status', 'SUBMITTED')
+  const number = (await page.getByTestId('requisition-number').textContent())!.trim()
+  await page.getByTestId('menu-requisitions').click()
+  await expect(page.locator(`[data-test=requisition-row][data-number="${number}"]`)).toContainText('已提交')
+  await shot(page, 'requisitions')
+
+  // 2. The centre's warehouse approves: a cut without a reason is refused
+  // on that line, then given one.
+  const centre = await as(browser, 'warehouse')
+  const w = centre.page
+  await w.getByTestId('menu-distribution').click()
+  await w.locator(`[data-test=requisition-row][data-number="${number}"]`).click()
+  const first = w.getByTestId('requisition-line').first()
+  const asked = Number(await first.getByTestId('approved-quantity').locator('input').inputValue())
+  if (asked > 1) {
+    // Half of it (one whole pack of the two).
+    await first.getByTestId('approved-quantity').locator('input').fill(String(asked / 2))
+    await first.getByTestId('approved-quantity').locator('input').blur()
+    await w.getByTestId('requisition-approve').click()
+    await expect(first.getByTestId('line-error')).toBeVisible()
+    await shot(w, 'requisition-reason-required')
+    await first.getByTestId('approve-reason').fill('中心库存紧张')
+  }
+  await w.getByTestId('requisition-approve').click()
+  await expect(w.getByTestId('requisition-status')).toHaveAttribute('data-status', 'APPROVED')
+  await w.getByTestId('requisition-allocate').click()
+  const shipment = w.getByTestId('requisition-shipment').first()
+  await expect(shipment).toBeVisible()
+  await expect(w.getByTestId('requisition-status')).toHaveAttribute('data-status', /ALLOCATED|APPROVED/)
+  const shipmentNumber = (await shipment.getAttribute('data-number'))!
+  await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
+  await shot(w, 'requisition-allocated')
+
+  // 3. The warehouse plans the route's run and dispatches it.
+  await w.getByTestId('menu-runs').click()
+  const group = w.getByTestId('route-group').filter({ has: w.locator(`[data-number="${shipmentNumber}"]`) })
+  await expect(group).toBeVisible()
+  await shot(w, 'runs')
+  await group.getByTestId('run-plan').click()
+  await w.getByTestId('run-vehicle').fill('皖A·12345 王师傅')
+  await w.getByTestId('run-plan-confirm').click()
+  await expect(w.getByTestId('run-status')).toHaveAttribute('data-status', 'PLANNED')
+  await expect(w.locator(`[data-test=run-shipment][data-number="${shipmentNumber}"]`)).toBeVisible()
+  const runHref = (await w.getByTestId('run-pick-list').getAttribute('href'))!
+  expect(runHref).toMatch(/^\/exports\/pick-lists\/.+\.xlsx$/)
+  await w.getByTestId('run-dispatch').click()
+  await expect(w.getByTestId('run-status')).toHaveAttribute('data-status', 'DISPATCHED')
+  await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
+  await shot(w, 'run-dispatched')
+  await centre.close()
+
+  // What was sent, read through the API to build the packs' codes.
+  const { gql } = await api(baseURL!, 'warehouse')
+  const found = await gql(
+    `query($n: String!) { shipmentByNumber(number: $n) { id status lines { quantity batch { lotNumber expiryDate }
+       item { code genericName packageLevels { level unitsPerPack gtins } } } } }`,
+    { n: shipmentNumber },
+  )
+  const sent = found.shipmentByNumber as { id: string; status: string; lines: Line[] }
+  expect(sent.status).toBe('DISPATCHED')
+
+  // 4. The pharmacist scans the label, then every pack.
+  await page.getByTestId('menu-receive-shipment').click()
+  await wedge(page, shipmentNumber)
+  await expect(page.getByTestId('receiving-shipment')).toHaveText(shipmentNumber)
+  const tag = Date.now().toString(36).toUpperCase()
+  const codes = sent.lines.flatMap((l, i) => packsOf(l, `${tag}L${i}P`))
+  for (const code of codes) {
+    await wedge(page, code)
+    await expect(page.getByTestId('scan-verdict')).toHaveAttribute('data-state', /done|refused/)
+    await expect(page.getByTestId('scan-verdict')).toHaveAttribute('data-state', 'done')
+  }
+  // A pack of a lot the shipment does not carry is refused in words, and
+  // counts nothing.
+  const stray = codes[0]!.replace(`10${sent.lines[0]!.batch.lotNumber}`, '10NOSUCHLOT9')
+  await wedge(page, stray)
+  await expect(page.getByTestId('scan-verdict')).toHaveAttribute('data-state', 'refused')
+  await expect(page.getByTestId('scan-verdict')).toContainText('批号不符')
+  await shot(page, 'shipment-receiving')
+  await page.getByTestId('complete-open').click()
+  await expect(page.getByTestId('no-differences')).toBeVisible()
+  await settled(page)
+  await shot(page, 'shipment-complete')
+  await page.getByTestId('complete-confirm').click()
+  await expect(page.getByTestId('shipment-received')).toBeVisible()
+  await expect(page.getByTestId('shipment-status')).toHaveAttribute('data-status', /RECEIVED|CLOSED/)
+  await shot(page, 'shipment-received')
+
+  // 5. The requisition shows it.
+  await page.getByTestId('menu-requisitions').click()
+  await expect(page.locator(`[data-test=requisition-row][data-number="${number}"]`)).toContainText(/已收货|已完结/)
+  await shot(page, 'requisitions-received')
+})
+
+test('a clinic returns surplus stock to the centre and dispatches it', async ({ page }) => {
+  await signIn(page, 'pharmacist.vc0101')
+  await page.getByTestId('menu-returns').click()
+  await page.getByTestId('return-batch').click()
+  await page.keyboard.type('YP0002')
+  await page.locator('.el-select-dropdown:visible').getByRole('option').first().click()
+  await settled(page)
+  await page.getByTestId('return-quantity').locator('input').fill('1')
+  await page.getByTestId('return-quantity').locator('input').blur()
+  await page.getByTestId('return-reason').click()
+  await page.locator('.el-select-dropdown:visible').getByRole('option', { name: '积压' }).click()
+  await settled(page)
+  await page.getByTestId('return-note').fill('e2e 积压退回')
+  await shot(page, 'return-new')
+  await page.getByTestId('return-create').click()
+  const row = page.getByTestId('return-row').filter({ hasText: '积压' }).first()
+  await expect(row).toHaveAttribute('data-status', 'ALLOCATED')
+  await row.getByTestId('return-dispatch').click()
+  await expect(row).toHaveAttribute('data-status', 'DISPATCHED')
+  await expect(page.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
+  await shot(page, 'returns')
+})

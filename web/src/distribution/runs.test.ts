@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { byRoute, labelUrls, routeOf, today } from './runs'
+
+const town = { id: 't', name: '青山镇卫生院', kind: 'TOWNSHIP_HEALTH_CENTRE' }
+const village = { id: 'v', name: '东岭村卫生室', kind: 'VILLAGE_CLINIC', parent: { id: 't', name: '青山镇卫生院' } }
+const county = { id: 'c', name: '县医院', kind: 'COUNTY_HOSPITAL' }
+
+describe('delivery runs', () => {
+  it('puts a village clinic on its township centre’s route', () => {
+    expect(routeOf(village)).toEqual({ id: 't', name: '青山镇卫生院' })
+    expect(routeOf(county)).toEqual({ id: 'c', name: '县医院' })
+  })
+  it('groups shipments by route, routes in pinyin order', () => {
+    const groups = byRoute([
+      { id: '1', to: village },
+      { id: '2', to: county },
+      { id: '3', to: town },
+    ])
+    expect(groups.map((g) => [g.routeId, g.shipments.map((s) => s.id)])).toEqual([
+      ['t', ['1', '3']],
+      ['c', ['2']],
+    ])
+  })
+  it('numbers a shipment’s labels from 1', () => {
+    expect(labelUrls('s', 2)).toEqual(['/labels/shipment/s.svg?package=1', '/labels/shipment/s.svg?package=2'])
+    expect(labelUrls('s', 0)).toHaveLength(1)
+    expect(today(new Date(2026, 0, 5))).toBe('2026-01-05')
+  })
+})
