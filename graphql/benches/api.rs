@@ -58,6 +58,7 @@ impl Server {
         match (answer.pointer(pointer), expect) {
             (Some(v), "string") => v.is_string(),
             (Some(v), "array") => v.is_array(),
+            (Some(v), "number") => v.is_number(),
             _ => false,
         }
     }
@@ -1462,6 +1463,262 @@ async fn plan(label: &str, postgres: Option<&str>) {
     );
 }
 
+/// Allocation and dispatch at county scale: 270 requisitions of 40 lines
+/// each over 2,000 items, allocated in one `allocateRequisitions` and
+/// dispatched in one `dispatchShipments`; then receipt scanning at the
+/// clinics, 8 pharmacists at once.
+async fn distribute(label: &str, postgres: Option<&str>) {
+    use yaolian_backend::authz::Caller;
+    use yaolian_backend::distribution::{RequisitionInput, RequisitionLineInput};
+    use yaolian_backend::enums::{InstitutionKind, Role};
+    let server = Arc::new(Server::start(postgres).await);
+    let community = server.county.community_id;
+    let wh_id = server.county.users["warehouse"];
+    let centre = server.county.institutions["DEMO-LC"];
+    let now = Utc::now();
+    let t = Instant::now();
+    yaolian_seed::scale::load_catalogue(
+        &server.db,
+        community,
+        server.county.users["buyer"],
+        now,
+        2_000,
+    )
+    .await
+    .expect("scale catalogue");
+    let items: Vec<Uuid> = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        yaolian_backend::entity::item::Entity::find()
+            .filter(yaolian_backend::entity::item::Column::Code.starts_with("SC"))
+            .filter(
+                yaolian_backend::entity::item::Column::MinInstitutionLevel
+                    .eq(InstitutionKind::VillageClinic),
+            )
+            .all(server.db.conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    yaolian_seed::scale::load_stock(&server.db, wh_id, now, &items, 3, &[centre])
+        .await
+        .expect("stock");
+    let members = yaolian_seed::scale::load_members(&server.db, community, now, 270)
+        .await
+        .expect("members");
+    let backend = Backend::new(
+        server.db.clone(),
+        Arc::new(SystemClock) as Arc<dyn Clock>,
+        Settings::default(),
+    );
+    let warehouse = Caller {
+        user_id: wh_id,
+        username: "warehouse".into(),
+        roles: vec![Role::Warehouse],
+        institution_id: centre,
+        institution_kind: InstitutionKind::LogisticsCentre,
+        community_id: community,
+        session_id: Uuid::nil(),
+    };
+    let mut ids = Vec::new();
+    for (m, member) in members.iter().enumerate() {
+        let lines = (0..40)
+            .map(|k| RequisitionLineInput {
+                item_id: items[(m * 40 + k * 7) % items.len()],
+                quantity: 5,
+            })
+            .collect::<Vec<_>>();
+        let mut dedup = std::collections::HashSet::new();
+        let lines: Vec<_> = lines
+            .into_iter()
+            .filter(|l| dedup.insert(l.item_id))
+            .collect();
+        let r = backend
+            .create_requisition(
+                &warehouse,
+                RequisitionInput {
+                    institution_id: *member,
+                    lines,
+                    emergency: m % 20 == 0,
+                    note: None,
+                },
+            )
+            .await
+            .expect("requisition");
+        backend
+            .submit_requisition(&warehouse, r.requisition.id)
+            .await
+            .expect("submit");
+        backend
+            .approve_requisition(&warehouse, r.requisition.id, Vec::new())
+            .await
+            .expect("approve");
+        ids.push(r.requisition.id.to_string());
+    }
+    let lines: usize = 270 * 40;
+    println!(
+        "\n## allocateRequisitions + dispatchShipments, {} requisitions of up to 40 lines, {} items with 3 batches at the centre — {label} (loaded in {:.0} s)",
+        ids.len(),
+        items.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let token = server.login("warehouse").await;
+    let t = Instant::now();
+    let body: serde_json::Value = server
+        .client
+        .post(&server.base)
+        .bearer_auth(&token)
+        .json(&json!({ "query": "mutation($ids: [ID!]!) { allocateRequisitions(ids: $ids) { shipments { id } backorderedRequisitionIds } }",
+            "variables": { "ids": ids } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let allocate = t.elapsed();
+    let shipments: Vec<String> = body["data"]["allocateRequisitions"]["shipments"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    let t = Instant::now();
+    let body: serde_json::Value = server
+        .client
+        .post(&server.base)
+        .bearer_auth(&token)
+        .json(&json!({ "query": "mutation($ids: [ID!]!) { dispatchShipments(ids: $ids) { id status } }",
+            "variables": { "ids": shipments } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let dispatch = t.elapsed();
+    let dispatched = body["data"]["dispatchShipments"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .len();
+    let violations = yaolian_backend::ledger::verify(server.db.conn())
+        .await
+        .unwrap();
+    println!(
+        "| requisitions | lines | shipments | allocate s | dispatch s | total s | ledger violations |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | ≤{lines} | {dispatched} | {:.2} | {:.2} | {:.2} | {} |",
+        ids.len(),
+        allocate.as_secs_f64(),
+        dispatch.as_secs_f64(),
+        (allocate + dispatch).as_secs_f64(),
+        violations.len()
+    );
+
+    // Receipt scanning: 8 demo pharmacists, each receiving a shipment of
+    // demo stock, one pack per scan.
+    let scanners = [
+        ("pharmacist.ch", "DEMO-CH"),
+        ("pharmacist.th01", "DEMO-TH01"),
+        ("pharmacist.th02", "DEMO-TH02"),
+        ("pharmacist.th03", "DEMO-TH03"),
+        ("pharmacist.vc0101", "DEMO-VC0101"),
+        ("pharmacist.vc0102", "DEMO-VC0102"),
+        ("pharmacist.vc0201", "DEMO-VC0201"),
+        ("pharmacist.vc0202", "DEMO-VC0202"),
+    ];
+    let demo_item = server.county.items["YP0002"];
+    let mut work = Vec::new();
+    for (who, code) in scanners {
+        let member = server.county.institutions[code];
+        let r = backend
+            .create_requisition(
+                &warehouse,
+                RequisitionInput {
+                    institution_id: member,
+                    lines: vec![RequisitionLineInput {
+                        item_id: demo_item,
+                        quantity: 20,
+                    }],
+                    emergency: false,
+                    note: None,
+                },
+            )
+            .await
+            .expect("requisition");
+        backend
+            .submit_requisition(&warehouse, r.requisition.id)
+            .await
+            .expect("submit");
+        backend
+            .approve_requisition(&warehouse, r.requisition.id, Vec::new())
+            .await
+            .expect("approve");
+        let s = backend
+            .allocate_requisition(&warehouse, r.requisition.id)
+            .await
+            .expect("allocate");
+        backend
+            .dispatch_shipment(&warehouse, s.shipment.id)
+            .await
+            .expect("dispatch");
+        let line = &s.lines[0];
+        let batch = backend
+            .batches_by_ids(&warehouse, &[line.batch_id])
+            .await
+            .expect("batch")
+            .pop()
+            .expect("a batch");
+        let e = batch.expiry_date;
+        use chrono::Datelike;
+        let barcode = format!(
+            "010{}17{:02}{:02}{:02}10{}",
+            yaolian_seed::demo_gtin(1),
+            e.year() % 100,
+            e.month(),
+            e.day(),
+            batch.lot_number
+        );
+        let token = server.login(who).await;
+        work.push((token, s.shipment.id.to_string(), barcode));
+    }
+    let work = Arc::new(work);
+    let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let figures = load(8, 200, {
+        let server = server.clone();
+        move |client, i| {
+            let server = server.clone();
+            let work = work.clone();
+            let counter = counter.clone();
+            async move {
+                let (token, shipment, barcode) = &work[client % work.len()];
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                server
+                    .call(
+                        token,
+                        json!({ "query": "mutation($i: ReceiveShipmentScanInput!) { receiveShipmentScan(input: $i) { scanned } }",
+                            "variables": { "i": { "shipmentId": shipment, "barcode": barcode, "quantity": 1,
+                                "clientRequestId": format!("bench-{client}-{i}-{n}") } } }),
+                        "/data/receiveShipmentScan/scanned",
+                        "number",
+                    )
+                    .await
+            }
+        }
+    })
+    .await;
+    println!("\nreceiveShipmentScan, 8 pharmacists at once, 200 scans each:");
+    println!("| scans/s | p50 ms | p99 ms | errors |");
+    println!("|---|---|---|---|");
+    println!(
+        "| {:.0} | {:.1} | {:.1} | {} |",
+        figures.per_second, figures.p50_ms, figures.p99_ms, figures.errors
+    );
+}
+
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
@@ -1521,6 +1778,12 @@ fn main() {
             plan("SQLite", None).await;
             if let Some(url) = pg.as_deref() {
                 plan("PostgreSQL", Some(url)).await;
+            }
+        }
+        if wanted("distribute") {
+            distribute("SQLite", None).await;
+            if let Some(url) = pg.as_deref() {
+                distribute("PostgreSQL", Some(url)).await;
             }
         }
         if wanted("receive") {

@@ -389,6 +389,14 @@ impl Backend {
         let centre = inst.kind == InstitutionKind::LogisticsCentre;
         let mut out = Vec::new();
         for item in inputs.items.values() {
+            // A member is only offered what it may requisition: items its
+            // level may stock, and that can be ordered now.
+            if !centre
+                && (!crate::catalogue::allowed_at(item, inst.kind)
+                    || crate::catalogue::ensure_orderable(item).is_err())
+            {
+                continue;
+            }
             let key = (inst.id, item.id);
             let used = inputs.consumption.get(&key).copied().unwrap_or_default();
             let amc = amc_override.and_then(|m| m.get(&item.id).copied());
