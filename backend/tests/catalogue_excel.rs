@@ -234,7 +234,7 @@ async fn export_then_import_changes_nothing() {
     let rows = read(&bytes);
     assert_eq!(rows.len(), 31);
     let headers: Vec<String> = rows[0].iter().map(text).collect();
-    assert_eq!(headers.len(), 39);
+    assert_eq!(headers.len(), 43);
     assert_eq!(
         &headers[..4],
         [
@@ -475,6 +475,187 @@ fn sheet(headers: &[&str], rows: &[Vec<&str>]) -> Vec<u8> {
         );
     }
     write(&all)
+}
+
+const RECEIPT: &str = "收货最短效期(天) Min shelf life on receipt (days)";
+const DISPATCH: &str = "配送最短效期(天) Min shelf life on dispatch (days)";
+const STORAGE_MIN: &str = "储存温度下限(°C) Storage min (°C)";
+const STORAGE_MAX: &str = "储存温度上限(°C) Storage max (°C)";
+
+#[tokio::test]
+async fn an_items_own_shelf_lives_and_storage_range_go_through_the_sheet() {
+    let fx = Fx::new().await;
+    fx.load(5).await;
+    let mut rows = read(&fx.backend.export_catalogue(&fx.buyer).await.unwrap());
+    let headers: Vec<String> = rows[0].iter().map(text).collect();
+    // After near-expiry days, before the read-only time of the last change.
+    let at = headers
+        .iter()
+        .position(|h| h == "近效期天数 Near-expiry days")
+        .unwrap();
+    assert_eq!(
+        &headers[at + 1..],
+        [
+            RECEIPT,
+            DISPATCH,
+            STORAGE_MIN,
+            STORAGE_MAX,
+            "更新时间 Updated at"
+        ]
+    );
+    let (receipt, dispatch) = (col(&rows, RECEIPT), col(&rows, DISPATCH));
+    let (lo, hi) = (col(&rows, STORAGE_MIN), col(&rows, STORAGE_MAX));
+    let cold = col(&rows, "冷链 Cold chain");
+    // SC000001 has its own minimums (the scale seed gives every sixth
+    // drug some); SC000002 has none: blank.
+    assert_eq!(rows[1][receipt], Data::Float(365.0));
+    assert_eq!(rows[1][dispatch], Data::Float(90.0));
+    for c in [receipt, dispatch, lo, hi] {
+        assert_eq!(rows[2][c], Data::Empty, "column {c}");
+    }
+
+    // Cleared on one item; set on another, made cold-chain, with a range
+    // typed as a number and as text.
+    rows[1][receipt] = Data::Empty;
+    rows[2][cold] = Data::String("Y".into());
+    rows[2][receipt] = Data::Float(400.0);
+    rows[2][lo] = Data::Float(2.5);
+    rows[2][hi] = Data::String("8 °C".into());
+    let report = fx.import(&write(&rows), false).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!((report.updated, report.unchanged), (2, 3), "{report:?}");
+    let first = fx.item("SC000001").await;
+    assert_eq!(first.min_receipt_shelf_life_days, None);
+    assert_eq!(first.min_dispatch_shelf_life_days, Some(90));
+    let second = fx.item("SC000002").await;
+    assert!(second.cold_chain);
+    assert_eq!(second.min_receipt_shelf_life_days, Some(400));
+    assert_eq!(second.min_dispatch_shelf_life_days, None);
+    assert_eq!(
+        (
+            second.storage_min_decicelsius,
+            second.storage_max_decicelsius
+        ),
+        (Some(25), Some(80))
+    );
+
+    // Exported as degrees with one decimal, and read back unchanged.
+    let bytes = fx.backend.export_catalogue(&fx.buyer).await.unwrap();
+    let rows = read(&bytes);
+    assert_eq!(rows[2][lo], Data::Float(2.5));
+    assert_eq!(rows[2][hi], Data::Float(8.0));
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
+    let styles = wb.worksheet_style(SHEET_NAME).unwrap();
+    let tenths = styles.get((2, lo as u32)).unwrap();
+    assert_eq!(tenths.number_format.as_ref().unwrap().format_code, "0.0");
+    let versions = fx.versions().await;
+    let report = fx.import(&bytes, false).await;
+    assert_eq!((report.unchanged, report.updated), (5, 0), "{report:?}");
+    let report = fx.import(&write(&rows), false).await;
+    assert_eq!((report.unchanged, report.updated), (5, 0), "{report:?}");
+    assert_eq!(fx.versions().await, versions);
+
+    // A file without the columns leaves an item's own rules as they are.
+    let keep: Vec<usize> = (0..rows[0].len())
+        .filter(|c| ![receipt, dispatch, lo, hi].contains(c))
+        .collect();
+    let mut narrow: Vec<Vec<Data>> = rows
+        .iter()
+        .map(|r| keep.iter().map(|&c| r[c].clone()).collect())
+        .collect();
+    let strength = col(&narrow, "规格 Strength");
+    narrow[2][strength] = Data::String("0.75g".into());
+    let report = fx.import(&write(&narrow), false).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.updated, 1, "{report:?}");
+    let second = fx.item("SC000002").await;
+    assert_eq!(second.strength, "0.75g");
+    assert_eq!(second.min_receipt_shelf_life_days, Some(400));
+    assert_eq!(
+        (
+            second.storage_min_decicelsius,
+            second.storage_max_decicelsius
+        ),
+        (Some(25), Some(80))
+    );
+
+    // Each problem on its cell; nothing written.
+    let mut rows = read(&fx.backend.export_catalogue(&fx.buyer).await.unwrap());
+    rows[3][lo] = Data::Float(2.0); // SC000003 is not cold-chain
+    rows[3][hi] = Data::Float(8.0);
+    rows[4][receipt] = Data::Float(0.0);
+    rows[4][dispatch] = Data::String("a year".into());
+    rows[2][lo] = Data::Float(2.25); // a tenth of a degree at most
+    rows[5][cold] = Data::String("Y".into());
+    rows[5][lo] = Data::Float(8.0);
+    rows[5][hi] = Data::Float(2.0);
+    let versions = fx.versions().await;
+    let report = fx.import(&write(&rows), false).await;
+    assert!(!report.applied);
+    let expected = [
+        (3, STORAGE_MIN, "more than 1 decimal place"),
+        (4, STORAGE_MIN, "cold-chain items only"),
+        (5, RECEIPT, "1 to 3650 days"),
+        (5, DISPATCH, "whole number"),
+        (6, STORAGE_MAX, "above the lower limit of 8 °C"),
+    ];
+    for (row, column, needle) in expected {
+        assert!(
+            has_error(&report, row, column, needle),
+            "no error at row {row}, {column}, {needle:?} in {:#?}",
+            report.errors
+        );
+    }
+    assert_eq!(report.errors.len(), expected.len(), "{:#?}", report.errors);
+    assert_eq!(fx.versions().await, versions);
+}
+
+/// The migration's CHECK constraints: what the draft refuses, the table
+/// refuses too, for whatever writes around the draft.
+#[tokio::test]
+async fn the_item_table_refuses_what_the_draft_refuses() {
+    let fx = Fx::new().await;
+    fx.load(1).await;
+    let item = fx.item("SC000001").await;
+    let conn = fx.backend.db().conn();
+    let write = |receipt: Option<i32>, dispatch: Option<i32>, lo: Option<i32>, hi: Option<i32>| {
+        let mut m: item::ActiveModel = item.clone().into();
+        m.min_receipt_shelf_life_days = Set(receipt);
+        m.min_dispatch_shelf_life_days = Set(dispatch);
+        m.storage_min_decicelsius = Set(lo);
+        m.storage_max_decicelsius = Set(hi);
+        m.update(conn)
+    };
+    for (receipt, dispatch, lo, hi) in [
+        (Some(0), None, None, None),
+        (Some(3651), None, None, None),
+        (None, Some(0), None, None),
+        (None, Some(3651), None, None),
+        (None, None, Some(20), None),
+        (None, None, None, Some(80)),
+        (None, None, Some(80), Some(80)),
+        (None, None, Some(80), Some(20)),
+        (None, None, Some(-501), Some(20)),
+        (None, None, Some(20), Some(601)),
+    ] {
+        assert!(
+            write(receipt, dispatch, lo, hi).await.is_err(),
+            "{receipt:?} {dispatch:?} {lo:?} {hi:?} was stored"
+        );
+    }
+    let stored = write(Some(1), Some(3650), Some(-500), Some(600))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            stored.min_receipt_shelf_life_days,
+            stored.storage_min_decicelsius,
+            stored.storage_max_decicelsius
+        ),
+        (Some(1), Some(-500), Some(600))
+    );
+    write(None, None, None, None).await.unwrap();
+    assert_eq!(fx.item("SC000001").await.storage_max_decicelsius, None);
 }
 
 #[tokio::test]

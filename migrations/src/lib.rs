@@ -13,6 +13,7 @@ mod m20261201_000004_document_lines;
 mod m20261202_000005_generic_name;
 mod m20261202_000006_procurement;
 mod m20261202_000007_payment;
+mod m20261202_000008_item_storage;
 mod m20261203_000009_distribution;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_generic_name::Migration),
             Box::new(m20261202_000006_procurement::Migration),
             Box::new(m20261202_000007_payment::Migration),
+            Box::new(m20261202_000008_item_storage::Migration),
             Box::new(m20261203_000009_distribution::Migration),
         ]
     }

@@ -735,5 +735,10 @@ pub fn demo_draft(index: usize, spec: &DemoItem) -> ItemDraft {
         skin_test: spec.code == "YP0038",
         min_institution_level,
         near_expiry_days: if spec.code == "YP0018" { 60 } else { 90 },
+        // The community's rules apply to every demo item.
+        min_receipt_shelf_life_days: None,
+        min_dispatch_shelf_life_days: None,
+        storage_min_decicelsius: None,
+        storage_max_decicelsius: None,
     }
 }

@@ -518,6 +518,10 @@ fn draft(index: usize) -> ItemDraft {
             skin_test: false,
             min_institution_level: InstitutionKind::VillageClinic,
             near_expiry_days: 180,
+            min_receipt_shelf_life_days: None,
+            min_dispatch_shelf_life_days: None,
+            storage_min_decicelsius: None,
+            storage_max_decicelsius: None,
         };
     }
 
@@ -562,6 +566,7 @@ fn draft(index: usize) -> ItemDraft {
     }
     let controlled = stem.zh == "艾司唑仑";
     let vbp = drug.is_multiple_of(7);
+    let cold_chain = injection && drug.is_multiple_of(17);
     ItemDraft {
         code,
         kind: ItemKind::Drug,
@@ -607,7 +612,7 @@ fn draft(index: usize) -> ItemDraft {
         antibiotic_level: stem.antibiotic,
         high_alert: injection && drug.is_multiple_of(11),
         look_alike: drug.is_multiple_of(13),
-        cold_chain: injection && drug.is_multiple_of(17),
+        cold_chain,
         skin_test: stem.zh == "阿莫西林" && injection,
         min_institution_level: if controlled {
             InstitutionKind::CountyHospital
@@ -617,6 +622,12 @@ fn draft(index: usize) -> ItemDraft {
             InstitutionKind::VillageClinic
         },
         near_expiry_days: if injection { 60 } else { 90 },
+        // Some items with their own rules, so that every column of the
+        // spreadsheet carries values both ways.
+        min_receipt_shelf_life_days: drug.is_multiple_of(6).then_some(365),
+        min_dispatch_shelf_life_days: drug.is_multiple_of(6).then_some(90),
+        storage_min_decicelsius: cold_chain.then_some(25),
+        storage_max_decicelsius: cold_chain.then_some(75),
     }
 }
 

@@ -46,6 +46,16 @@ pub struct ItemDraft {
     pub skin_test: bool,
     pub min_institution_level: InstitutionKind,
     pub near_expiry_days: i32,
+    /// Minimum remaining shelf life on receipt from a supplier, in days;
+    /// `None` is the community's (`ReceivingPolicy::min_shelf_life_days`).
+    pub min_receipt_shelf_life_days: Option<i32>,
+    /// Minimum remaining shelf life when shipped to a member, in days;
+    /// `None` is the community's.
+    pub min_dispatch_shelf_life_days: Option<i32>,
+    /// A cold-chain item's own storage range in tenths of a degree Celsius,
+    /// inclusive: both or neither; `None` is the community's cold chain.
+    pub storage_min_decicelsius: Option<i32>,
+    pub storage_max_decicelsius: Option<i32>,
 }
 
 pub use crate::error::FieldError;
@@ -67,6 +77,93 @@ fn too_long(field: &str, max: usize) -> FieldError {
 }
 
 pub const DEFAULT_NEAR_EXPIRY_DAYS: i32 = 90;
+
+/// The longest minimum shelf life an item may ask for: ten years.
+pub const MAX_SHELF_LIFE_DAYS: i32 = 3650;
+/// An item's storage range lies within -50 °C to 60 °C (tenths of a degree).
+pub const STORAGE_LOWEST_DECICELSIUS: i32 = -500;
+pub const STORAGE_HIGHEST_DECICELSIUS: i32 = 600;
+
+/// Tenths of a degree as the user typed them: `25` → `2.5`, `150` → `15`.
+pub fn celsius(decicelsius: i32) -> String {
+    let sign = if decicelsius < 0 { "-" } else { "" };
+    let d = decicelsius.unsigned_abs();
+    match d % 10 {
+        0 => format!("{sign}{}", d / 10),
+        tenth => format!("{sign}{}.{tenth}", d / 10),
+    }
+}
+
+fn shelf_life_days(errors: &mut Vec<FieldError>, field: &str, days: Option<i32>) {
+    if let Some(d) = days
+        && !(1..=MAX_SHELF_LIFE_DAYS).contains(&d)
+    {
+        errors.push(err(
+            field,
+            format!(
+                "must be 1 to {MAX_SHELF_LIFE_DAYS} days, or empty for the community's default"
+            ),
+            format!("应为 1 至 {MAX_SHELF_LIFE_DAYS} 天，留空则用默认值"),
+        ));
+    }
+}
+
+/// The storage range's rules: both limits or neither, each within -50 to
+/// 60 °C, the lower below the upper, and only on a cold-chain item (the
+/// range is what its arrival temperature is checked against).
+fn storage_range(
+    errors: &mut Vec<FieldError>,
+    cold_chain: bool,
+    min: Option<i32>,
+    max: Option<i32>,
+) {
+    const MIN: &str = "storageMinCelsius";
+    const MAX: &str = "storageMaxCelsius";
+    let lowest = celsius(STORAGE_LOWEST_DECICELSIUS);
+    let highest = celsius(STORAGE_HIGHEST_DECICELSIUS);
+    let mut in_range = true;
+    for (field, value) in [(MIN, min), (MAX, max)] {
+        if let Some(t) = value
+            && !(STORAGE_LOWEST_DECICELSIUS..=STORAGE_HIGHEST_DECICELSIUS).contains(&t)
+        {
+            in_range = false;
+            errors.push(err(
+                field,
+                format!("must be between {lowest} and {highest} °C"),
+                format!("应在 {lowest} 至 {highest} °C 之间"),
+            ));
+        }
+    }
+    if min.is_none() && max.is_none() {
+        return;
+    }
+    if !cold_chain {
+        errors.push(err(
+            if min.is_some() { MIN } else { MAX },
+            "a storage range is kept for cold-chain items only: mark the item cold-chain, or leave the range empty",
+            "仅冷链品种可设储存温度范围：请标记为冷链品种，或留空",
+        ));
+        return;
+    }
+    match (min, max) {
+        (Some(_), None) => errors.push(err(
+            MAX,
+            "give the upper limit too, or neither (the community's cold chain applies)",
+            "请同时填写上限，或都不填（按默认冷链温度）",
+        )),
+        (None, Some(_)) => errors.push(err(
+            MIN,
+            "give the lower limit too, or neither (the community's cold chain applies)",
+            "请同时填写下限，或都不填（按默认冷链温度）",
+        )),
+        (Some(lo), Some(hi)) if in_range && lo >= hi => errors.push(err(
+            MAX,
+            format!("must be above the lower limit of {} °C", celsius(lo)),
+            format!("应高于下限 {} °C", celsius(lo)),
+        )),
+        _ => {}
+    }
+}
 
 fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
     let v = value.trim().to_string();
@@ -294,6 +391,22 @@ impl ItemDraft {
                 "应为 1 至 1095 天",
             ));
         }
+        shelf_life_days(
+            &mut e,
+            "minReceiptShelfLifeDays",
+            self.min_receipt_shelf_life_days,
+        );
+        shelf_life_days(
+            &mut e,
+            "minDispatchShelfLifeDays",
+            self.min_dispatch_shelf_life_days,
+        );
+        storage_range(
+            &mut e,
+            self.cold_chain,
+            self.storage_min_decicelsius,
+            self.storage_max_decicelsius,
+        );
         if self.min_institution_level == InstitutionKind::LogisticsCentre {
             e.push(err(
                 "minInstitutionLevel",
@@ -331,6 +444,10 @@ impl ItemDraft {
             skin_test: self.skin_test,
             min_institution_level: self.min_institution_level,
             near_expiry_days: self.near_expiry_days,
+            min_receipt_shelf_life_days: self.min_receipt_shelf_life_days,
+            min_dispatch_shelf_life_days: self.min_dispatch_shelf_life_days,
+            storage_min_decicelsius: self.storage_min_decicelsius,
+            storage_max_decicelsius: self.storage_max_decicelsius,
         })
     }
 
@@ -430,6 +547,10 @@ pub(crate) mod tests {
             skin_test: false,
             min_institution_level: InstitutionKind::VillageClinic,
             near_expiry_days: 90,
+            min_receipt_shelf_life_days: None,
+            min_dispatch_shelf_life_days: None,
+            storage_min_decicelsius: None,
+            storage_max_decicelsius: None,
         }
     }
 
@@ -490,5 +611,112 @@ pub(crate) mod tests {
         ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
+    }
+
+    fn fields(d: &ItemDraft) -> Vec<(String, String)> {
+        match d.normalise() {
+            Ok(_) => vec![],
+            Err(e) => e.into_iter().map(|e| (e.field, e.message)).collect(),
+        }
+    }
+
+    #[test]
+    fn an_items_own_shelf_lives_are_one_day_to_ten_years() {
+        let mut d = amoxicillin();
+        d.min_receipt_shelf_life_days = Some(400);
+        d.min_dispatch_shelf_life_days = Some(MAX_SHELF_LIFE_DAYS);
+        let n = d.normalise().unwrap();
+        assert_eq!(n.min_receipt_shelf_life_days, Some(400));
+        assert_eq!(n.min_dispatch_shelf_life_days, Some(3650));
+        d.min_receipt_shelf_life_days = Some(0);
+        d.min_dispatch_shelf_life_days = Some(3651);
+        let f = fields(&d);
+        let named: Vec<&str> = f.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            named,
+            vec!["minReceiptShelfLifeDays", "minDispatchShelfLifeDays"]
+        );
+        assert!(f[0].1.contains("1 to 3650 days"), "{f:?}");
+    }
+
+    #[test]
+    fn a_storage_range_is_both_limits_within_bounds_on_a_cold_chain_item() {
+        let mut d = amoxicillin();
+        d.cold_chain = true;
+        d.storage_min_decicelsius = Some(150);
+        d.storage_max_decicelsius = Some(250);
+        let n = d.normalise().unwrap();
+        assert_eq!(
+            (n.storage_min_decicelsius, n.storage_max_decicelsius),
+            (Some(150), Some(250))
+        );
+        // The bounds themselves are allowed.
+        d.storage_min_decicelsius = Some(-500);
+        d.storage_max_decicelsius = Some(600);
+        assert_eq!(fields(&d), vec![]);
+
+        let case = |min: Option<i32>, max: Option<i32>, cold: bool| {
+            let mut d = amoxicillin();
+            d.cold_chain = cold;
+            d.storage_min_decicelsius = min;
+            d.storage_max_decicelsius = max;
+            fields(&d)
+        };
+        let only = |f: Vec<(String, String)>, field: &str, needle: &str| {
+            assert_eq!(f.len(), 1, "{f:?}");
+            assert_eq!(f[0].0, field, "{f:?}");
+            assert!(f[0].1.contains(needle), "{f:?}");
+        };
+        only(
+            case(Some(20), None, true),
+            "storageMaxCelsius",
+            "upper limit too",
+        );
+        only(
+            case(None, Some(80), true),
+            "storageMinCelsius",
+            "lower limit too",
+        );
+        only(
+            case(Some(80), Some(80), true),
+            "storageMaxCelsius",
+            "above the lower limit of 8 °C",
+        );
+        only(
+            case(Some(85), Some(20), true),
+            "storageMaxCelsius",
+            "above the lower limit of 8.5 °C",
+        );
+        only(
+            case(Some(-501), Some(20), true),
+            "storageMinCelsius",
+            "between -50 and 60 °C",
+        );
+        only(
+            case(Some(20), Some(601), true),
+            "storageMaxCelsius",
+            "between -50 and 60 °C",
+        );
+        // Not cold-chain: no range at all, however good.
+        only(
+            case(Some(20), Some(80), false),
+            "storageMinCelsius",
+            "cold-chain items only",
+        );
+        only(
+            case(None, Some(80), false),
+            "storageMaxCelsius",
+            "cold-chain items only",
+        );
+        assert_eq!(case(None, None, false), vec![]);
+    }
+
+    #[test]
+    fn tenths_of_a_degree_print_as_typed() {
+        assert_eq!(celsius(20), "2");
+        assert_eq!(celsius(25), "2.5");
+        assert_eq!(celsius(-5), "-0.5");
+        assert_eq!(celsius(-500), "-50");
+        assert_eq!(celsius(0), "0");
     }
 }

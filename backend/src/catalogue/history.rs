@@ -12,7 +12,12 @@ use crate::entity::enums::{
 use serde::{Deserialize, Serialize};
 
 /// The format this build writes. Rows of the first release carry none.
-pub const FORMAT: u32 = 1;
+///
+/// - 1: the first release.
+/// - 2: adds the item's own minimum shelf lives (receipt, dispatch) and
+///   storage range. A format-1 row has none of them, which reads as `None`:
+///   the community's defaults, which is what applied to the item then.
+pub const FORMAT: u32 = 2;
 
 fn first_format() -> u32 {
     1
@@ -67,6 +72,16 @@ pub struct StoredItem {
     pub skin_test: bool,
     pub min_institution_level: InstitutionKind,
     pub near_expiry_days: i32,
+    // Format 2. Written always (null is "the community's default"), read
+    // as `None` from format-1 rows.
+    #[serde(default)]
+    pub min_receipt_shelf_life_days: Option<i32>,
+    #[serde(default)]
+    pub min_dispatch_shelf_life_days: Option<i32>,
+    #[serde(default)]
+    pub storage_min_decicelsius: Option<i32>,
+    #[serde(default)]
+    pub storage_max_decicelsius: Option<i32>,
 }
 
 impl StoredVersion {
@@ -116,6 +131,10 @@ impl From<&ItemDraft> for StoredItem {
             skin_test,
             min_institution_level,
             near_expiry_days,
+            min_receipt_shelf_life_days,
+            min_dispatch_shelf_life_days,
+            storage_min_decicelsius,
+            storage_max_decicelsius,
         } = draft.clone();
         StoredItem {
             code,
@@ -144,6 +163,10 @@ impl From<&ItemDraft> for StoredItem {
             skin_test,
             min_institution_level,
             near_expiry_days,
+            min_receipt_shelf_life_days,
+            min_dispatch_shelf_life_days,
+            storage_min_decicelsius,
+            storage_max_decicelsius,
         }
     }
 }
@@ -230,20 +253,46 @@ mod tests {
     }
 
     #[test]
-    fn what_is_written_is_the_first_release_format_with_its_number() {
+    fn a_first_release_row_is_written_back_with_only_the_later_formats_additions() {
         let stored: StoredVersion = serde_json::from_str(FIRST_RELEASE).expect("reads");
+        let item = &stored.item;
+        assert_eq!(item.min_receipt_shelf_life_days, None);
+        assert_eq!(item.min_dispatch_shelf_life_days, None);
+        assert_eq!(
+            (item.storage_min_decicelsius, item.storage_max_decicelsius),
+            (None, None)
+        );
+        // It keeps the format it was written in (the default, 1).
+        assert_eq!(stored.format, 1);
         let mut expected: serde_json::Value = serde_json::from_str(FIRST_RELEASE).expect("json");
-        expected["format"] = serde_json::Value::from(FORMAT);
+        expected["format"] = serde_json::Value::from(1);
+        for added in [
+            "min_receipt_shelf_life_days",
+            "min_dispatch_shelf_life_days",
+            "storage_min_decicelsius",
+            "storage_max_decicelsius",
+        ] {
+            expected["item"][added] = serde_json::Value::Null;
+        }
         // A renamed field or enum value would show here as a difference.
         assert_eq!(stored.to_json(), expected);
     }
 
     #[test]
     fn a_draft_is_stored_field_for_field() {
-        let draft = crate::catalogue::draft::tests::amoxicillin();
+        let mut draft = crate::catalogue::draft::tests::amoxicillin();
+        draft.cold_chain = true;
+        draft.min_receipt_shelf_life_days = Some(400);
+        draft.storage_min_decicelsius = Some(150);
+        draft.storage_max_decicelsius = Some(250);
         let stored = StoredVersion::of(&draft, ItemStatus::Active, None).to_json();
+        assert_eq!(stored["format"], 2);
         assert_eq!(stored["item"]["code"], draft.code.as_str());
         assert_eq!(stored["item"]["near_expiry_days"], draft.near_expiry_days);
+        assert_eq!(stored["item"]["min_receipt_shelf_life_days"], 400);
+        assert!(stored["item"]["min_dispatch_shelf_life_days"].is_null());
+        assert_eq!(stored["item"]["storage_min_decicelsius"], 150);
+        assert_eq!(stored["item"]["storage_max_decicelsius"], 250);
         assert_eq!(stored["status"], "Active");
         assert!(stored.get("reason").is_none());
         let back: StoredVersion = serde_json::from_value(stored).expect("reads back");

@@ -287,6 +287,10 @@ fn apply(model: &mut item::ActiveModel, d: &ItemDraft) {
         skin_test,
         min_institution_level,
         near_expiry_days,
+        min_receipt_shelf_life_days,
+        min_dispatch_shelf_life_days,
+        storage_min_decicelsius,
+        storage_max_decicelsius,
     } = d;
     model.code = Set(code.clone());
     model.kind = Set(*kind);
@@ -313,6 +317,10 @@ fn apply(model: &mut item::ActiveModel, d: &ItemDraft) {
     model.skin_test = Set(*skin_test);
     model.min_institution_level = Set(*min_institution_level);
     model.near_expiry_days = Set(*near_expiry_days);
+    model.min_receipt_shelf_life_days = Set(*min_receipt_shelf_life_days);
+    model.min_dispatch_shelf_life_days = Set(*min_dispatch_shelf_life_days);
+    model.storage_min_decicelsius = Set(*storage_min_decicelsius);
+    model.storage_max_decicelsius = Set(*storage_max_decicelsius);
     model.search_text = Set(d.search_text());
 }
 

@@ -75,6 +75,10 @@ impl ItemView {
             skin_test,
             min_institution_level,
             near_expiry_days,
+            min_receipt_shelf_life_days,
+            min_dispatch_shelf_life_days,
+            storage_min_decicelsius,
+            storage_max_decicelsius,
             status: _,
             search_text: _,
             version: _,
@@ -118,6 +122,10 @@ impl ItemView {
             skin_test,
             min_institution_level,
             near_expiry_days,
+            min_receipt_shelf_life_days,
+            min_dispatch_shelf_life_days,
+            storage_min_decicelsius,
+            storage_max_decicelsius,
         }
     }
 }
@@ -314,6 +322,10 @@ mod tests {
             skin_test: false,
             min_institution_level: min,
             near_expiry_days: 90,
+            min_receipt_shelf_life_days: None,
+            min_dispatch_shelf_life_days: None,
+            storage_min_decicelsius: None,
+            storage_max_decicelsius: None,
             status,
             search_text: String::new(),
             version: 1,

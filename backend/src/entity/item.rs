@@ -39,6 +39,17 @@ pub struct Model {
     /// The lowest institution level that may stock and prescribe it.
     pub min_institution_level: InstitutionKind,
     pub near_expiry_days: i32,
+    /// Remaining shelf life below which a receipt from a supplier needs a
+    /// buyer's override; `None` is the community's (`ReceivingPolicy`).
+    pub min_receipt_shelf_life_days: Option<i32>,
+    /// Remaining shelf life below which it is not shipped to a member;
+    /// `None` is the community's. Read by distribution.
+    pub min_dispatch_shelf_life_days: Option<i32>,
+    /// A cold-chain item's own storage range, in tenths of a degree
+    /// Celsius, inclusive; both or neither, `None` being the community's
+    /// cold chain (2–8 °C by default).
+    pub storage_min_decicelsius: Option<i32>,
+    pub storage_max_decicelsius: Option<i32>,
     pub status: ItemStatus,
     /// Lower-case codes, names and pinyin, for search.
     pub search_text: String,

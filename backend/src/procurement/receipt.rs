@@ -10,8 +10,8 @@
 //! community already has), and the ledger posts SUPPLIER_RECEIPT at the
 //! centre with the unit cost. A refused scan writes nothing.
 
-use super::optional_text;
 use super::order::{illegal_transition, set_status};
+use super::{ReceivingPolicy, optional_text};
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope, Target};
 use crate::clock::business_date;
@@ -389,6 +389,12 @@ impl Backend {
             .or(lines.first())
             .map(|l| l.id);
 
+        // The item's own rules where it has them, else the community's.
+        let own_minimum = item.min_receipt_shelf_life_days.is_some();
+        let min_shelf_life_days = item
+            .min_receipt_shelf_life_days
+            .map_or(policy.min_shelf_life_days, i64::from);
+        let (cold_min, cold_max) = cold_chain_range(&item, &policy);
         let mut errors = Vec::new();
         if d.expiry_date < today {
             errors.push(FieldError::new(
@@ -401,19 +407,23 @@ impl Backend {
             ));
         } else {
             let left = (d.expiry_date - today).num_days();
-            if left < policy.min_shelf_life_days {
+            if left < min_shelf_life_days {
                 // Named on the reason it lacks, so that a screen can tell
                 // "ask a buyer" from "expired" without reading the message.
                 match &short_reason {
                     None => errors.push(FieldError::new(
                         "shortDatedReason",
                         format!(
-                            "lot {} expires on {} ({left} days from today), below the minimum shelf life of {} days; a buyer may accept it with a reason",
-                            d.lot_number, d.expiry_date, policy.min_shelf_life_days
+                            "lot {} expires on {} ({left} days from today), below the minimum shelf life of {min_shelf_life_days} days{}; a buyer may accept it with a reason",
+                            d.lot_number,
+                            d.expiry_date,
+                            if own_minimum { " set for this item" } else { "" }
                         ),
                         format!(
-                            "批号 {} 有效期至 {}，剩余 {left} 天，低于最短效期 {} 天；须采购员填写原因后收货",
-                            d.lot_number, d.expiry_date, policy.min_shelf_life_days
+                            "批号 {} 有效期至 {}，剩余 {left} 天，低于{}最短效期 {min_shelf_life_days} 天；须采购员填写原因后收货",
+                            d.lot_number,
+                            d.expiry_date,
+                            if own_minimum { "该品种设定的" } else { "" }
                         ),
                     )),
                     Some(_) => authz::authorize(
@@ -445,8 +455,7 @@ impl Backend {
                     ));
                     false
                 }
-                Some(t) => !(policy.cold_chain_min_decicelsius..=policy.cold_chain_max_decicelsius)
-                    .contains(&t),
+                Some(t) => !(cold_min..=cold_max).contains(&t),
             }
         } else {
             false
@@ -538,6 +547,9 @@ impl Backend {
                                 "quarantined": view.line.quarantined,
                                 "shortDatedReason": view.line.short_dated_reason,
                                 "temperatureDecicelsius": view.line.temperature_decicelsius,
+                                // The rules applied: the item's or the community's.
+                                "minShelfLifeDays": min_shelf_life_days,
+                                "coldChainRangeDecicelsius": item.cold_chain.then_some([cold_min, cold_max]),
                                 "traceCodes": view.trace_codes.len(),
                             })),
                         },
@@ -676,6 +688,19 @@ struct Applied<'a> {
     short_reason: Option<String>,
     known_batch: Option<batch::Model>,
     todays_receipt: Option<goods_receipt::Model>,
+}
+
+/// The range a cold-chain item must arrive in, inclusive, in tenths of a
+/// degree: its own storage range when it has one (both limits are set
+/// together), else the community's cold chain.
+fn cold_chain_range(item: &item::Model, policy: &ReceivingPolicy) -> (i32, i32) {
+    match (item.storage_min_decicelsius, item.storage_max_decicelsius) {
+        (Some(lo), Some(hi)) => (lo, hi),
+        _ => (
+            policy.cold_chain_min_decicelsius,
+            policy.cold_chain_max_decicelsius,
+        ),
+    }
 }
 
 /// Per base unit, rounded half up, from the price of a pack of `units`.

@@ -64,6 +64,30 @@ pub struct ItemInput {
     pub min_institution_level: InstitutionKind,
     #[graphql(default = 90)]
     pub near_expiry_days: i32,
+    /// Minimum remaining shelf life on receipt from a supplier, 1 to 3650
+    /// days; null is the community's minimum.
+    pub min_receipt_shelf_life_days: Option<i32>,
+    /// Minimum remaining shelf life when shipped to a member, 1 to 3650
+    /// days; null is the community's minimum.
+    pub min_dispatch_shelf_life_days: Option<i32>,
+    /// A cold-chain item's own storage range, -50 to 60 °C, to a tenth of a
+    /// degree (as `temperatureCelsius` on receipt): both limits, lower
+    /// below upper, or neither for the community's cold chain. Refused on
+    /// an item that is not cold-chain.
+    pub storage_min_celsius: Option<f64>,
+    pub storage_max_celsius: Option<f64>,
+}
+
+/// °C to tenths of a degree, as a receipt's temperature is. What is not a
+/// temperature at all becomes a value the draft's range check refuses on
+/// its field, so that every problem of the item is reported together.
+fn decicelsius(t: f64) -> i32 {
+    if t.is_finite() {
+        // Saturates far outside the range the draft allows.
+        (t * 10.0).round() as i32
+    } else {
+        i32::MAX
+    }
 }
 
 impl From<ItemInput> for ItemDraft {
@@ -105,6 +129,10 @@ impl From<ItemInput> for ItemDraft {
             skin_test: i.skin_test,
             min_institution_level: i.min_institution_level.into(),
             near_expiry_days: i.near_expiry_days,
+            min_receipt_shelf_life_days: i.min_receipt_shelf_life_days,
+            min_dispatch_shelf_life_days: i.min_dispatch_shelf_life_days,
+            storage_min_decicelsius: i.storage_min_celsius.map(decicelsius),
+            storage_max_decicelsius: i.storage_max_celsius.map(decicelsius),
         }
     }
 }

@@ -202,7 +202,8 @@ impl Item {
     async fn look_alike(&self) -> bool {
         self.model.look_alike
     }
-    /// Stored at 2-8 °C.
+    /// Kept cold: received and stored within the community's cold chain
+    /// (2-8 °C unless configured otherwise), or its own storage range.
     async fn cold_chain(&self) -> bool {
         self.model.cold_chain
     }
@@ -215,6 +216,26 @@ impl Item {
     }
     async fn near_expiry_days(&self) -> i32 {
         self.model.near_expiry_days
+    }
+    /// Remaining shelf life below which a receipt from a supplier needs a
+    /// buyer's reason, in days; null is the community's minimum (183 days
+    /// unless configured otherwise).
+    async fn min_receipt_shelf_life_days(&self) -> Option<i32> {
+        self.model.min_receipt_shelf_life_days
+    }
+    /// Remaining shelf life below which it is not shipped to a member, in
+    /// days; null is the community's minimum.
+    async fn min_dispatch_shelf_life_days(&self) -> Option<i32> {
+        self.model.min_dispatch_shelf_life_days
+    }
+    /// A cold-chain item's own storage range, in °C, inclusive, against
+    /// which its arrival temperature is checked; null (both limits) is the
+    /// community's cold chain.
+    async fn storage_min_celsius(&self) -> Option<f64> {
+        self.model.storage_min_decicelsius.map(celsius)
+    }
+    async fn storage_max_celsius(&self) -> Option<f64> {
+        self.model.storage_max_decicelsius.map(celsius)
     }
     async fn version(&self) -> i32 {
         self.model.version
@@ -301,4 +322,9 @@ impl ItemVersion {
     async fn new_values(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(self.0.new_values.clone())
     }
+}
+
+/// Tenths of a degree as °C.
+fn celsius(decicelsius: i32) -> f64 {
+    f64::from(decicelsius) / 10.0
 }

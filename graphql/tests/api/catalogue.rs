@@ -12,7 +12,8 @@ const ITEM_FIELDS: &str = "id code kind genericName englishName strength status 
     nhsaSegments { kind class name dosageForm specPack enterprise }
     gtins packageLevels { level name unitsPerPack gtins traceCodePrefix }
     insuranceClass essential vbp vbpPriceFen prescriptionOnly controlledClass antibioticLevel
-    highAlert lookAlike coldChain skinTest minInstitutionLevel nearExpiryDays";
+    highAlert lookAlike coldChain skinTest minInstitutionLevel nearExpiryDays
+    minReceiptShelfLifeDays minDispatchShelfLifeDays storageMinCelsius storageMaxCelsius";
 
 fn codes(body: &Value) -> Vec<String> {
     body["data"]["items"]["edges"]
@@ -164,6 +165,15 @@ async fn buyers_keep_the_catalogue_with_versions() {
     assert_eq!(item["minInstitutionLevel"], "TOWNSHIP_HEALTH_CENTRE");
     assert_eq!(item["insuranceClass"], "B");
     assert_eq!(item["nearExpiryDays"], 90);
+    // Not given: the community's defaults apply.
+    for f in [
+        "minReceiptShelfLifeDays",
+        "minDispatchShelfLifeDays",
+        "storageMinCelsius",
+        "storageMaxCelsius",
+    ] {
+        assert!(item[f].is_null(), "{f} in {item}");
+    }
     assert_eq!(
         item["nhsaSegments"],
         json!({ "kind": "X", "class": "C10AA", "name": "A123", "dosageForm": "E001",
@@ -364,4 +374,253 @@ async fn concurrent_edits_of_one_item_are_conflicts_not_internal_errors() {
         .collect();
     assert_eq!(versions, (1..=1 + ok).collect::<Vec<_>>());
     assert_eq!(history["data"]["item"]["version"], 1 + ok);
+}
+
+#[tokio::test]
+async fn an_items_own_shelf_lives_and_storage_range_are_kept_and_checked() {
+    let app = TestApp::spawn().await;
+    let buyer = app.login("buyer").await;
+    let gtin = yaolian_backend::labels::gtin::with_check_digit("690999900041");
+    let create =
+        format!("mutation($i: ItemInput!) {{ createItem(input: $i) {{ {ITEM_FIELDS} }} }}");
+    let update = format!(
+        "mutation($id: ID!, $i: ItemInput!) {{ updateItem(id: $id, input: $i) {{ {ITEM_FIELDS} }} }}"
+    );
+    let mut input = new_item("OWN1", "自定效期注射液", &gtin);
+    input["coldChain"] = json!(true);
+    input["minReceiptShelfLifeDays"] = json!(400);
+    input["minDispatchShelfLifeDays"] = json!(30);
+    input["storageMinCelsius"] = json!(15);
+    input["storageMaxCelsius"] = json!(25.5);
+    let body = app.gql(Some(&buyer), &create, json!({ "i": input })).await;
+    let item = &body["data"]["createItem"];
+    assert_eq!(item["minReceiptShelfLifeDays"], 400, "{body}");
+    assert_eq!(item["minDispatchShelfLifeDays"], 30);
+    assert_eq!(item["storageMinCelsius"], 15.0);
+    assert_eq!(item["storageMaxCelsius"], 25.5);
+    let id = item["id"].as_str().unwrap().to_string();
+
+    // Read back from the database, not from the mutation's own view.
+    let read = |id: String| {
+        let (app, buyer) = (&app, &buyer);
+        async move {
+            app.gql(
+                Some(buyer),
+                &format!("query($id: ID!) {{ item(id: $id) {{ {ITEM_FIELDS} }} }}"),
+                json!({ "id": id }),
+            )
+            .await["data"]["item"]
+                .clone()
+        }
+    };
+    let stored = read(id.clone()).await;
+    assert_eq!(
+        (
+            stored["minReceiptShelfLifeDays"].as_i64(),
+            stored["minDispatchShelfLifeDays"].as_i64(),
+            stored["storageMinCelsius"].as_f64(),
+            stored["storageMaxCelsius"].as_f64(),
+        ),
+        (Some(400), Some(30), Some(15.0), Some(25.5)),
+        "{stored}"
+    );
+
+    // Changed, then back to the defaults: each a version, with history.
+    input["minReceiptShelfLifeDays"] = json!(200);
+    input["storageMinCelsius"] = json!(-20);
+    input["storageMaxCelsius"] = json!(-10.5);
+    let body = app
+        .gql(Some(&buyer), &update, json!({ "id": id, "i": input }))
+        .await;
+    let item = &body["data"]["updateItem"];
+    assert_eq!(item["version"], 2, "{body}");
+    assert_eq!(item["minReceiptShelfLifeDays"], 200);
+    assert_eq!(item["minDispatchShelfLifeDays"], 30);
+    assert_eq!(item["storageMinCelsius"], -20.0);
+    assert_eq!(item["storageMaxCelsius"], -10.5);
+    for f in [
+        "minReceiptShelfLifeDays",
+        "minDispatchShelfLifeDays",
+        "storageMinCelsius",
+        "storageMaxCelsius",
+    ] {
+        input[f] = Value::Null;
+    }
+    let body = app
+        .gql(Some(&buyer), &update, json!({ "id": id, "i": input }))
+        .await;
+    assert_eq!(body["data"]["updateItem"]["version"], 3, "{body}");
+    let stored = read(id.clone()).await;
+    for f in [
+        "minReceiptShelfLifeDays",
+        "minDispatchShelfLifeDays",
+        "storageMinCelsius",
+        "storageMaxCelsius",
+    ] {
+        assert!(stored[f].is_null(), "{f} in {stored}");
+    }
+    let history = app
+        .gql(
+            Some(&buyer),
+            "query($id: ID!) { itemHistory(itemId: $id) { version oldValues newValues } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let v = history["data"]["itemHistory"].as_array().unwrap();
+    assert_eq!(v.len(), 3, "{history}");
+    assert_eq!(v[0]["newValues"]["format"], 2);
+    let first = &v[0]["newValues"]["item"];
+    assert_eq!(first["min_receipt_shelf_life_days"], 400, "{first}");
+    assert_eq!(first["min_dispatch_shelf_life_days"], 30);
+    assert_eq!(first["storage_min_decicelsius"], 150);
+    assert_eq!(first["storage_max_decicelsius"], 255);
+    assert_eq!(
+        v[1]["oldValues"]["item"]["min_receipt_shelf_life_days"],
+        400
+    );
+    assert_eq!(
+        v[1]["newValues"]["item"]["min_receipt_shelf_life_days"],
+        200
+    );
+    assert_eq!(v[1]["newValues"]["item"]["storage_max_decicelsius"], -105);
+    assert_eq!(v[2]["oldValues"]["item"]["storage_min_decicelsius"], -200);
+    let last = &v[2]["newValues"]["item"];
+    for f in [
+        "min_receipt_shelf_life_days",
+        "min_dispatch_shelf_life_days",
+        "storage_min_decicelsius",
+        "storage_max_decicelsius",
+    ] {
+        // Present, and null: the community's default.
+        assert_eq!(last.get(f), Some(&Value::Null), "{f} in {last}");
+    }
+
+    // Each bad value is refused on its own field, and nothing is written.
+    let cases = [
+        (
+            json!({ "minReceiptShelfLifeDays": 0 }),
+            "minReceiptShelfLifeDays",
+            "1 to 3650",
+        ),
+        (
+            json!({ "minReceiptShelfLifeDays": 3651 }),
+            "minReceiptShelfLifeDays",
+            "1 to 3650",
+        ),
+        (
+            json!({ "minDispatchShelfLifeDays": -1 }),
+            "minDispatchShelfLifeDays",
+            "1 to 3650",
+        ),
+        (
+            json!({ "minDispatchShelfLifeDays": 4000 }),
+            "minDispatchShelfLifeDays",
+            "1 to 3650",
+        ),
+        (
+            json!({ "storageMinCelsius": -50.1, "storageMaxCelsius": 8 }),
+            "storageMinCelsius",
+            "between -50 and 60",
+        ),
+        (
+            json!({ "storageMinCelsius": 2, "storageMaxCelsius": 60.5 }),
+            "storageMaxCelsius",
+            "between -50 and 60",
+        ),
+        (
+            json!({ "storageMinCelsius": 8, "storageMaxCelsius": 2 }),
+            "storageMaxCelsius",
+            "above the lower limit of 8 °C",
+        ),
+        (
+            json!({ "storageMinCelsius": 8, "storageMaxCelsius": 8 }),
+            "storageMaxCelsius",
+            "above the lower limit",
+        ),
+        (
+            json!({ "storageMinCelsius": 2 }),
+            "storageMaxCelsius",
+            "upper limit too",
+        ),
+        (
+            json!({ "storageMaxCelsius": 8 }),
+            "storageMinCelsius",
+            "lower limit too",
+        ),
+    ];
+    for (values, field, needle) in cases {
+        let mut bad = input.clone();
+        for (k, v) in values.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        let body = app
+            .gql(Some(&buyer), &update, json!({ "id": id, "i": bad }))
+            .await;
+        assert_eq!(error_code(&body), "VALIDATION", "{values}: {body}");
+        let fields = body["errors"][0]["extensions"]["fields"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(fields.len(), 1, "{values}: {body}");
+        assert_eq!(fields[0]["field"], field, "{values}: {body}");
+        assert!(
+            fields[0]["message"].as_str().unwrap_or("").contains(needle),
+            "{values}: {body}"
+        );
+    }
+    assert_eq!(read(id.clone()).await["version"], 3);
+
+    // A range only makes sense on a cold-chain item: refused on any other,
+    // on create and on update.
+    let mut plain = new_item(
+        "OWN2",
+        "常温片",
+        &yaolian_backend::labels::gtin::with_check_digit("690999900042"),
+    );
+    plain["packageLevels"][0]["traceCodePrefix"] = json!("8999002");
+    plain["storageMinCelsius"] = json!(10);
+    plain["storageMaxCelsius"] = json!(30);
+    let body = app.gql(Some(&buyer), &create, json!({ "i": plain })).await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    let fields = body["errors"][0]["extensions"]["fields"]
+        .as_array()
+        .unwrap();
+    assert_eq!(fields.len(), 1, "{body}");
+    assert_eq!(fields[0]["field"], "storageMinCelsius");
+    assert!(
+        fields[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cold-chain items only"),
+        "{body}"
+    );
+    assert!(
+        fields[0]["messageZh"].as_str().unwrap().contains("冷链"),
+        "{body}"
+    );
+    let none = app.gql(Some(&buyer), ITEMS, json!({ "s": "OWN2" })).await;
+    assert!(codes(&none).is_empty(), "{none}");
+    let mut warm = input.clone();
+    warm["coldChain"] = json!(false);
+    warm["storageMinCelsius"] = json!(2);
+    warm["storageMaxCelsius"] = json!(8);
+    let body = app
+        .gql(Some(&buyer), &update, json!({ "id": id, "i": warm }))
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"],
+        "storageMinCelsius"
+    );
+    // Without the range the same item may stop being cold-chain, and its
+    // own shelf lives need no cold chain.
+    warm["storageMinCelsius"] = Value::Null;
+    warm["storageMaxCelsius"] = Value::Null;
+    warm["minReceiptShelfLifeDays"] = json!(365);
+    let body = app
+        .gql(Some(&buyer), &update, json!({ "id": id, "i": warm }))
+        .await;
+    let item = &body["data"]["updateItem"];
+    assert_eq!(item["coldChain"], false, "{body}");
+    assert_eq!(item["minReceiptShelfLifeDays"], 365);
+    assert_eq!(item["version"], 4);
 }

@@ -192,6 +192,48 @@ impl Desk {
             .await
     }
 
+    /// Gives demo item `item` its own receiving rules, `rules` being the
+    /// `ItemInput` fields to change; edited as the item page does: the
+    /// whole item read, changed and sent back.
+    async fn own_rules(&self, item: usize, rules: Value) {
+        let id = self.app.item(&format!("YP{:04}", item + 1));
+        let body = self
+            .app
+            .gql(
+                Some(&self.buyer),
+                "query($id: ID!) { item(id: $id) {
+                    code kind genericName tradeName englishName dosageForm strength packaging
+                    baseUnit manufacturer approvalNumber nhsaCode insuranceClass essential vbp
+                    vbpPriceFen prescriptionOnly controlledClass antibioticLevel highAlert
+                    lookAlike coldChain skinTest minInstitutionLevel nearExpiryDays
+                    minReceiptShelfLifeDays minDispatchShelfLifeDays storageMinCelsius
+                    storageMaxCelsius packageLevels { level name unitsPerPack gtins traceCodePrefix } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let mut input = body["data"]["item"].clone();
+        assert!(input.is_object(), "{body}");
+        for (k, v) in rules.as_object().expect("rules are an object") {
+            input[k] = v.clone();
+        }
+        let body = self
+            .app
+            .gql(
+                Some(&self.buyer),
+                "mutation($id: ID!, $i: ItemInput!) { updateItem(id: $id, input: $i) {
+                    minReceiptShelfLifeDays storageMinCelsius storageMaxCelsius } }",
+                json!({ "id": id, "i": input }),
+            )
+            .await;
+        let updated = &body["data"]["updateItem"];
+        for (k, v) in rules.as_object().expect("rules are an object") {
+            if let Some(now) = updated.get(k) {
+                assert_eq!(now.as_f64(), v.as_f64(), "{k}: {body}");
+            }
+        }
+        assert!(body["errors"].is_null(), "{body}");
+    }
+
     async fn order(&self, id: &str) -> Value {
         let body = self
             .app
@@ -639,6 +681,69 @@ async fn short_dated_goods_need_a_buyers_reason() {
 }
 
 #[tokio::test]
+async fn an_items_own_minimum_shelf_life_replaces_the_communitys() {
+    let desk = Desk::new().await;
+    desk.own_rules(AMOXICILLIN, json!({ "minReceiptShelfLifeDays": 400 }))
+        .await;
+    desk.own_rules(CEFUROXIME, json!({ "minReceiptShelfLifeDays": 30 }))
+        .await;
+    let order = desk.submitted(&[(AMOXICILLIN, 10), (CEFUROXIME, 10)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+
+    // 300 days left: enough for the community's 183, not for this item's 400.
+    let code = gs1(AMOXICILLIN, "OWN400", today() + Duration::days(300));
+    let refused = desk.scan(&desk.warehouse, &id, &code, 1, "own-1").await;
+    assert_eq!(error_code(&refused), "VALIDATION", "{refused}");
+    assert_eq!(field(&refused), "shortDatedReason");
+    let msg = message(&refused);
+    assert!(msg.contains("300 days from today"), "{refused}");
+    assert!(
+        msg.contains("minimum shelf life of 400 days set for this item"),
+        "{refused}"
+    );
+    assert!(!msg.contains("183"), "{refused}");
+    let zh = refused["errors"][0]["extensions"]["fields"][0]["messageZh"]
+        .as_str()
+        .unwrap_or("");
+    assert!(zh.contains("该品种设定的最短效期 400 天"), "{refused}");
+    assert_eq!(desk.order(&id).await["lines"][0]["receivedPacks"], 0);
+    // A buyer may still accept it, with the reason.
+    let yes = desk
+        .scan_with(
+            &desk.buyer,
+            &id,
+            &code,
+            1,
+            "own-2",
+            json!({ "shortDatedReason": "本品效期要求高，临床急需" }),
+        )
+        .await;
+    let r = &yes["data"]["receivePurchaseOrderScan"];
+    assert_eq!(r["shortDatedReason"], "本品效期要求高，临床急需", "{yes}");
+    assert_eq!(r["batch"]["status"], "AVAILABLE");
+
+    // 60 days left: far below the community's 183, enough for this item's 30.
+    let code = gs1(CEFUROXIME, "OWN30", today() + Duration::days(60));
+    let ok = desk.scan(&desk.warehouse, &id, &code, 1, "own-3").await;
+    let r = &ok["data"]["receivePurchaseOrderScan"];
+    assert_eq!(r["packs"], 1, "{ok}");
+    assert!(r["shortDatedReason"].is_null(), "{ok}");
+    assert_eq!(r["batch"]["status"], "AVAILABLE");
+    assert_eq!(r["orderLine"]["receivedPacks"], 1);
+
+    // Without its own minimum the community's applies again.
+    desk.own_rules(CEFUROXIME, json!({ "minReceiptShelfLifeDays": null }))
+        .await;
+    let code = gs1(CEFUROXIME, "OWN183", today() + Duration::days(60));
+    let refused = desk.scan(&desk.warehouse, &id, &code, 1, "own-4").await;
+    assert_eq!(field(&refused), "shortDatedReason", "{refused}");
+    let msg = message(&refused);
+    assert!(msg.contains("minimum shelf life of 183 days;"), "{refused}");
+    assert!(!msg.contains("set for this item"), "{refused}");
+    desk.app.assert_ledger_consistent().await;
+}
+
+#[tokio::test]
 async fn traceability_codes_are_received_once_and_a_lot_keeps_its_expiry() {
     let desk = Desk::new().await;
     let app = &desk.app;
@@ -763,6 +868,64 @@ async fn cold_chain_goods_need_a_temperature_and_outside_the_range_are_quarantin
         desk.app.balance(&desk.warehouse, &centre, batch).await.0,
         r["quantity"].as_i64().unwrap()
     );
+    desk.app.assert_ledger_consistent().await;
+}
+
+#[tokio::test]
+async fn a_cold_chain_items_own_range_replaces_the_cold_chain() {
+    let desk = Desk::new().await;
+    desk.own_rules(
+        INSULIN,
+        json!({ "storageMinCelsius": 15, "storageMaxCelsius": 25 }),
+    )
+    .await;
+    let order = desk.submitted(&[(INSULIN, 4)]).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let receive = |lot: &'static str, celsius: f64, key: &'static str| {
+        let desk = &desk;
+        let id = id.clone();
+        async move {
+            let body = desk
+                .scan_with(
+                    &desk.warehouse,
+                    &id,
+                    &gs1(INSULIN, lot, far()),
+                    1,
+                    key,
+                    json!({ "temperatureCelsius": celsius }),
+                )
+                .await;
+            let r = body["data"]["receivePurchaseOrderScan"].clone();
+            assert!(r.is_object(), "{body}");
+            (r["quarantined"].clone(), r["batch"]["status"].clone())
+        }
+    };
+    // 20 °C: outside 2-8 °C, inside the item's own 15-25 °C.
+    assert_eq!(
+        receive("OWNT20", 20.0, "own-t-1").await,
+        (json!(false), json!("AVAILABLE"))
+    );
+    // The limits are inside the range.
+    assert_eq!(
+        receive("OWNT25", 25.0, "own-t-2").await,
+        (json!(false), json!("AVAILABLE"))
+    );
+    // 5 °C: fine for the cold chain, too cold for this item.
+    assert_eq!(
+        receive("OWNT05", 5.0, "own-t-3").await,
+        (json!(true), json!("QUARANTINED"))
+    );
+    // It still needs a temperature.
+    let missing = desk
+        .scan(
+            &desk.warehouse,
+            &id,
+            &gs1(INSULIN, "OWNT00", far()),
+            1,
+            "own-t-4",
+        )
+        .await;
+    assert_eq!(field(&missing), "temperatureCelsius", "{missing}");
     desk.app.assert_ledger_consistent().await;
 }
 

@@ -17,6 +17,8 @@ export const OrderItemFields = graphql(`
     status
     manufacturer
     coldChain
+    storageMinCelsius
+    storageMaxCelsius
     gtins
     packageLevels {
       level

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { acceptShortDated, isOrderNumber, isTraceCode, lineOfScan, shortDated, traceCodes } from './receiving'
+import { acceptShortDated, coldRange, isOrderNumber, isTraceCode, lineOfScan, shortDated, traceCodes } from './receiving'
 
 const GS = '\u001d'
 const lines = [
@@ -23,6 +23,13 @@ describe('receiving scans', () => {
       '81000010000000000003',
     ])
     expect(traceCodes('  ')).toEqual([])
+  })
+
+  it('shows a cold-chain item its own range, else the cold chain', () => {
+    expect(coldRange({ storageMinCelsius: 15, storageMaxCelsius: 25 })).toBe('15–25 °C')
+    expect(coldRange({ storageMinCelsius: -20, storageMaxCelsius: -10.5 })).toBe('-20–-10.5 °C')
+    expect(coldRange({ storageMinCelsius: null, storageMaxCelsius: null })).toBe('2–8 °C')
+    expect(coldRange({})).toBe('2–8 °C')
   })
 
   it('finds the order line by the GTIN of the scan, at any package level', () => {

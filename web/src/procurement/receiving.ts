@@ -52,3 +52,16 @@ export function acceptShortDated<T extends { clientRequestId: string; shortDated
 ): T {
   return { ...input, shortDatedReason: reason.trim(), clientRequestId }
 }
+
+interface ColdItem {
+  storageMinCelsius?: number | null
+  storageMaxCelsius?: number | null
+}
+
+/** The range a cold-chain item must arrive in: its own storage range when
+ * the catalogue sets one, else the community's cold chain (2–8 °C, the
+ * server's default; the server decides, this is what the bench shows). */
+export function coldRange(item: ColdItem): string {
+  const { storageMinCelsius: lo, storageMaxCelsius: hi } = item
+  return lo != null && hi != null ? `${lo}–${hi} °C` : '2–8 °C'
+}

@@ -154,6 +154,64 @@ pub(super) fn cell_fen(d: &Data) -> Result<Option<i64>, String> {
     }
 }
 
+/// Degrees Celsius, as text, to whole tenths of a degree; exact, no float
+/// maths. `°C` or `℃` after the number is allowed.
+pub(super) fn celsius_to_tenths(text: &str) -> Result<i64, String> {
+    let t = text
+        .trim()
+        .trim_end_matches("°C")
+        .trim_end_matches('℃')
+        .trim();
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let fraction = fraction.trim_end_matches('0');
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return Err(format!("{text:?} is not a temperature in °C"));
+    }
+    if fraction.len() > 1 {
+        return Err(format!(
+            "{text} has more than 1 decimal place; temperatures are kept in tenths of a degree"
+        ));
+    }
+    // Far outside any range an item may have; the draft says which.
+    if whole.len() > 6 {
+        return Err(format!("{text} is not a temperature in °C"));
+    }
+    let whole: i64 = whole
+        .parse()
+        .map_err(|_| format!("{text:?} is not a temperature in °C"))?;
+    let tenth: i64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction
+            .parse()
+            .map_err(|_| format!("{text:?} is not a temperature in °C"))?
+    };
+    let tenths = whole * 10 + tenth;
+    Ok(if negative { -tenths } else { tenths })
+}
+
+pub(super) fn cell_tenths(d: &Data) -> Result<Option<i64>, String> {
+    match d {
+        Data::Int(i) => i
+            .checked_mul(10)
+            .map(Some)
+            .ok_or_else(|| format!("{i} is not a temperature in °C")),
+        // The shortest text that reads back as the same double: what the
+        // user typed. A huge double prints in exponent form and is refused.
+        Data::Float(f) if f.is_finite() => celsius_to_tenths(&f.to_string()).map(Some),
+        Data::Float(f) => Err(format!("{f} is not a temperature in °C")),
+        other => match cell_text(other)? {
+            None => Ok(None),
+            Some(t) => celsius_to_tenths(&t).map(Some),
+        },
+    }
+}
+
 pub(super) fn split_gtins(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | ';' | '；' | '、' | '/'))
         .filter(|s| !s.is_empty())

@@ -11,6 +11,8 @@ pub(super) enum Out {
     Code(String),
     Int(i64),
     Money(i64),
+    /// Tenths of a degree, shown as degrees.
+    Tenths(i32),
     Time(DateTime<Utc>),
 }
 
@@ -23,6 +25,11 @@ pub(super) fn opt_text(s: &Option<String>) -> Out {
         Some(s) if !s.is_empty() => Out::Text(s.clone()),
         _ => Out::Blank,
     }
+}
+
+/// Blank is the community's default.
+pub(super) fn opt_int(v: Option<i32>) -> Out {
+    v.map_or(Out::Blank, |v| Out::Int(i64::from(v)))
 }
 
 pub(super) fn cell_of(view: &ItemView, col: Col) -> Out {
@@ -82,6 +89,10 @@ pub(super) fn cell_of(view: &ItemView, col: Col) -> Out {
         Col::SkinTest => flag(i.skin_test),
         Col::MinInstitutionLevel => Out::Text(i.min_institution_level.to_value()),
         Col::NearExpiryDays => Out::Int(i64::from(i.near_expiry_days)),
+        Col::MinReceiptShelfLifeDays => opt_int(i.min_receipt_shelf_life_days),
+        Col::MinDispatchShelfLifeDays => opt_int(i.min_dispatch_shelf_life_days),
+        Col::StorageMin => i.storage_min_decicelsius.map_or(Out::Blank, Out::Tenths),
+        Col::StorageMax => i.storage_max_decicelsius.map_or(Out::Blank, Out::Tenths),
         Col::UpdatedAt => Out::Time(i.updated_at),
     }
 }
@@ -113,6 +124,7 @@ pub(super) fn write_workbook(views: &[ItemView]) -> Result<Vec<u8>, XlsxError> {
     let text_format = Format::new().set_num_format("@");
     let int_format = Format::new().set_num_format("0");
     let money_format = Format::new().set_num_format("0.00");
+    let tenths_format = Format::new().set_num_format("0.0");
     let time_format = Format::new().set_num_format(DATETIME_FORMAT);
 
     // Text is written as text, never as a formula; the quote prefix also
@@ -178,6 +190,17 @@ pub(super) fn write_workbook(views: &[ItemView]) -> Result<Vec<u8>, XlsxError> {
                     )?;
                     yuan_text(fen).len()
                 }
+                Out::Tenths(t) => {
+                    // t / 10 is the double nearest to the decimal: read
+                    // back, it is the same tenths.
+                    sheet.write_number_with_format(
+                        row,
+                        x as u16,
+                        f64::from(t) / 10.0,
+                        &tenths_format,
+                    )?;
+                    crate::catalogue::draft::celsius(t).len()
+                }
                 Out::Time(at) => {
                     sheet.write_datetime_with_format(
                         row,
@@ -229,6 +252,19 @@ pub(super) fn write_workbook(views: &[ItemView]) -> Result<Vec<u8>, XlsxError> {
             Col::AntibioticLevel => Some(
                 DataValidation::new()
                     .allow_whole_number(DataValidationRule::Between(0, 3))
+                    .set_error_style(DataValidationErrorStyle::Warning),
+            ),
+            Col::MinReceiptShelfLifeDays | Col::MinDispatchShelfLifeDays => Some(
+                DataValidation::new()
+                    .allow_whole_number(DataValidationRule::Between(
+                        1,
+                        crate::catalogue::draft::MAX_SHELF_LIFE_DAYS,
+                    ))
+                    .set_error_style(DataValidationErrorStyle::Warning),
+            ),
+            Col::StorageMin | Col::StorageMax => Some(
+                DataValidation::new()
+                    .allow_decimal_number(DataValidationRule::Between(-50.0, 60.0))
                     .set_error_style(DataValidationErrorStyle::Warning),
             ),
             _ => None,

@@ -39,6 +39,10 @@ pub(super) enum Col {
     SkinTest,
     MinInstitutionLevel,
     NearExpiryDays,
+    MinReceiptShelfLifeDays,
+    MinDispatchShelfLifeDays,
+    StorageMin,
+    StorageMax,
     UpdatedAt,
 }
 
@@ -86,6 +90,10 @@ impl Col {
             Col::SkinTest,
             Col::MinInstitutionLevel,
             Col::NearExpiryDays,
+            Col::MinReceiptShelfLifeDays,
+            Col::MinDispatchShelfLifeDays,
+            Col::StorageMin,
+            Col::StorageMax,
             Col::UpdatedAt,
         ]);
         cols
@@ -134,6 +142,14 @@ impl Col {
             Col::SkinTest => ("皮试", "Skin test"),
             Col::MinInstitutionLevel => ("最低机构级别", "Min institution level"),
             Col::NearExpiryDays => ("近效期天数", "Near-expiry days"),
+            Col::MinReceiptShelfLifeDays => {
+                ("收货最短效期(天)", "Min shelf life on receipt (days)")
+            }
+            Col::MinDispatchShelfLifeDays => {
+                ("配送最短效期(天)", "Min shelf life on dispatch (days)")
+            }
+            Col::StorageMin => ("储存温度下限(°C)", "Storage min (°C)"),
+            Col::StorageMax => ("储存温度上限(°C)", "Storage max (°C)"),
             Col::UpdatedAt => ("更新时间", "Updated at"),
         };
         (zh.to_string(), en.to_string())
@@ -202,6 +218,9 @@ impl Col {
             Col::AntibioticLevel => "0 非抗菌药, 1 非限制, 2 限制, 3 特殊使用 0 none, 1 non-restricted, 2 restricted, 3 special use".into(),
             Col::MinInstitutionLevel => "VILLAGE_CLINIC, TOWNSHIP_HEALTH_CENTRE, COMMUNITY_HEALTH_CENTRE, COUNTY_HOSPITAL".into(),
             Col::NearExpiryDays => "1-1095，空为90 1 to 1095; empty means 90".into(),
+            Col::MinReceiptShelfLifeDays => "1-3650；空为社区默认（yaolian.toml [procurement] min_shelf_life_days，默认183） 1 to 3650; empty means the community's minimum (183 unless yaolian.toml says otherwise)".into(),
+            Col::MinDispatchShelfLifeDays => "1-3650；空为社区默认 1 to 3650; empty means the community's minimum".into(),
+            Col::StorageMin | Col::StorageMax => "冷链品种自己的储存温度，-50 至 60 °C，最多一位小数；上下限同填或同空，空为 2-8 °C（yaolian.toml cold_chain_celsius） A cold-chain item's own range, -50 to 60 °C with at most one decimal; both or neither, empty means 2-8 °C (yaolian.toml cold_chain_celsius)".into(),
             Col::UpdatedAt => "只读（北京时间） Read-only (UTC+8)".into(),
             c if c.is_flag() => "Y/N（是/否）".into(),
             _ => return None,

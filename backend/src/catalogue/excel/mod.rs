@@ -15,7 +15,12 @@
 //!
 //! Money is kept in whole fen: the VBP price is a number of yuan with at most
 //! two decimals in the sheet, converted exactly, never through a float
-//! calculation.
+//! calculation. Temperatures likewise: degrees with at most one decimal,
+//! kept in tenths.
+//!
+//! An item's own minimum shelf lives and storage range are optional
+//! columns: blank is the community's default, and a file without them
+//! leaves them as they are.
 
 use super::maintain::{all_item_views, require_maintainer};
 use super::{ItemDraft, ItemView, PackageLevelDraft, insert_items, replace_item};
@@ -121,6 +126,30 @@ mod tests {
         }
         assert!(cell_fen(&Data::Float(12.345)).is_err());
         assert_eq!(cell_fen(&Data::Int(3)), Ok(Some(300)));
+    }
+
+    #[test]
+    fn celsius_converts_exactly_to_tenths() {
+        assert_eq!(celsius_to_tenths("2"), Ok(20));
+        assert_eq!(celsius_to_tenths("2.5"), Ok(25));
+        assert_eq!(celsius_to_tenths(" 8.0 °C"), Ok(80));
+        assert_eq!(celsius_to_tenths("-0.5℃"), Ok(-5));
+        assert_eq!(celsius_to_tenths("-20"), Ok(-200));
+        assert!(celsius_to_tenths("2.25").is_err());
+        assert!(celsius_to_tenths("warm").is_err());
+        assert!(celsius_to_tenths("1e3").is_err());
+        for tenths in [-500, -5, 0, 1, 25, 80, 599] {
+            let f = f64::from(tenths) / 10.0;
+            assert_eq!(
+                cell_tenths(&Data::Float(f)),
+                Ok(Some(i64::from(tenths))),
+                "{f}"
+            );
+        }
+        assert_eq!(cell_tenths(&Data::Int(8)), Ok(Some(80)));
+        assert_eq!(cell_tenths(&Data::Empty), Ok(None));
+        assert!(cell_tenths(&Data::Float(2.25)).is_err());
+        assert!(cell_tenths(&Data::Float(1e300)).is_err());
     }
 
     #[test]

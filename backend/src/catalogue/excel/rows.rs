@@ -101,6 +101,10 @@ pub(super) fn field_column(field: &str) -> Option<Col> {
         "antibioticLevel" => Col::AntibioticLevel,
         "controlledClass" => Col::ControlledClass,
         "nearExpiryDays" => Col::NearExpiryDays,
+        "minReceiptShelfLifeDays" => Col::MinReceiptShelfLifeDays,
+        "minDispatchShelfLifeDays" => Col::MinDispatchShelfLifeDays,
+        "storageMinCelsius" => Col::StorageMin,
+        "storageMaxCelsius" => Col::StorageMax,
         "minInstitutionLevel" => Col::MinInstitutionLevel,
         other => {
             let rest = other.strip_prefix("packageLevels[")?;
@@ -173,6 +177,19 @@ impl RowReader<'_> {
             None => current,
             Some(v) => v.unwrap_or(blank),
         }
+    }
+
+    /// A number that may be blank (the community's default): the file's
+    /// value when it has the column, else `current`.
+    pub(super) fn opt_number(
+        &mut self,
+        col: Col,
+        current: Option<i32>,
+        parse: impl Fn(&Data) -> Result<Option<i64>, String>,
+    ) -> Option<i32> {
+        self.read(col, parse)
+            .map(|v| v.map(clamp_i32))
+            .unwrap_or(current)
     }
 
     pub(super) fn choice<T>(
@@ -320,6 +337,26 @@ impl RowReader<'_> {
             skin_test: self.flag(Col::SkinTest, base.skin_test),
             min_institution_level,
             near_expiry_days: clamp_i32(near_expiry_days),
+            min_receipt_shelf_life_days: self.opt_number(
+                Col::MinReceiptShelfLifeDays,
+                base.min_receipt_shelf_life_days,
+                cell_int,
+            ),
+            min_dispatch_shelf_life_days: self.opt_number(
+                Col::MinDispatchShelfLifeDays,
+                base.min_dispatch_shelf_life_days,
+                cell_int,
+            ),
+            storage_min_decicelsius: self.opt_number(
+                Col::StorageMin,
+                base.storage_min_decicelsius,
+                cell_tenths,
+            ),
+            storage_max_decicelsius: self.opt_number(
+                Col::StorageMax,
+                base.storage_max_decicelsius,
+                cell_tenths,
+            ),
         }
     }
 }
@@ -358,5 +395,9 @@ pub(super) fn blank_draft() -> ItemDraft {
         skin_test: false,
         min_institution_level: InstitutionKind::VillageClinic,
         near_expiry_days: crate::catalogue::draft::DEFAULT_NEAR_EXPIRY_DAYS,
+        min_receipt_shelf_life_days: None,
+        min_dispatch_shelf_life_days: None,
+        storage_min_decicelsius: None,
+        storage_max_decicelsius: None,
     }
 }
