@@ -32,6 +32,66 @@ async fn post(fx: &Fixture, p: Posting) -> Result<stock_movement::Model, Error> 
     Ok(m)
 }
 
+/// A dispatched return of `quantity` of `batch` from the clinic to the
+/// centre, as distribution writes it: the shipment and its line.
+async fn return_shipment(fx: &Fixture, batch: Uuid, quantity: i64) -> (Uuid, Uuid) {
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    use yaolian_backend::entity::enums::{ReturnReason, ShipmentKind, ShipmentStatus};
+    use yaolian_backend::entity::{shipment, shipment_line};
+    let id = Uuid::now_v7();
+    let line = Uuid::now_v7();
+    shipment::Entity::insert(
+        shipment::Model {
+            id,
+            community_id: fx.community,
+            number: "SH-2026-900001".into(),
+            kind: ShipmentKind::Return,
+            from_institution_id: fx.clinic,
+            to_institution_id: fx.centre,
+            requisition_id: None,
+            delivery_run_id: None,
+            transfer_to_institution_id: None,
+            return_reason: Some(ReturnReason::Recalled),
+            status: ShipmentStatus::Dispatched,
+            emergency: false,
+            planned_date: fx.now.date_naive(),
+            package_count: 1,
+            note: None,
+            created_by: fx.user,
+            created_at: fx.now,
+            dispatched_at: Some(fx.now),
+            dispatched_by: Some(fx.user),
+            received_at: None,
+            received_by: None,
+            updated_at: fx.now,
+        }
+        .into_active_model(),
+    )
+    .exec_without_returning(fx.db().conn())
+    .await
+    .unwrap();
+    shipment_line::Entity::insert(
+        shipment_line::Model {
+            id: line,
+            shipment_id: id,
+            line_no: 1,
+            requisition_line_id: None,
+            item_id: fx.item,
+            batch_id: batch,
+            quantity,
+            reservation_id: None,
+            scanned_quantity: 0,
+            received_quantity: 0,
+            lost_quantity: 0,
+        }
+        .into_active_model(),
+    )
+    .exec_without_returning(fx.db().conn())
+    .await
+    .unwrap();
+    (id, line)
+}
+
 async fn assert_ledger_consistent(fx: &Fixture) {
     let violations = ledger::verify(fx.db().conn()).await.unwrap();
     assert!(violations.is_empty(), "ledger violations: {violations:#?}");
@@ -714,8 +774,27 @@ async fn recalled_stock_is_reservable_for_a_return_and_nothing_else() {
             "{doc:?}"
         );
     }
-    let held = reserve(DocumentType::Return).await.unwrap();
-    assert!(held.document_line_id.is_some());
+    // The return is a real shipment back to the centre, so that what it
+    // takes out is in transit on its line (`ledger::verify` checks that).
+    let (return_id, return_line) = return_shipment(&fx, batch, 5).await;
+    let txn = fx.db().begin_write().await.unwrap();
+    let held = ledger::reserve(
+        &txn,
+        fx.actor(),
+        fx.clinic,
+        batch,
+        5,
+        DocumentRef {
+            doc_type: DocumentType::Return,
+            id: return_id,
+            line_id: Some(return_line),
+            number: None,
+        },
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(held.document_line_id, Some(return_line));
     // ... and the return can then take it out.
     let txn = fx.db().begin_write().await.unwrap();
     let out = ledger::consume(

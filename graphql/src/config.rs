@@ -123,6 +123,20 @@ struct FileConfig {
     sign_in: SignInFile,
     #[serde(default)]
     procurement: ProcurementFile,
+    #[serde(default)]
+    distribution: DistributionFile,
+}
+
+/// `[distribution]`: the minimum shelf life left on delivery, per
+/// destination kind, in days (an item's own minimum, when stricter, wins),
+/// and the days from allocation to delivery when no run is planned.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DistributionFile {
+    village_clinic_min_shelf_life_days: Option<i64>,
+    township_min_shelf_life_days: Option<i64>,
+    county_hospital_min_shelf_life_days: Option<i64>,
+    lead_days: Option<i64>,
 }
 
 /// `[procurement]`: months of stock per institution kind (`[min, max]`, in
@@ -243,6 +257,7 @@ impl Config {
         }
         backend.throttle = throttle(&file.sign_in)?;
         procurement(&file.procurement, &mut backend)?;
+        distribution(&file.distribution, &mut backend)?;
 
         let mut http = HttpSettings::default();
         if let Some(s) = args.request_timeout_secs.or(file.request_timeout_secs) {
@@ -375,6 +390,19 @@ impl Config {
             "invoice_quantity_tolerance",
             self.backend.invoice_tolerance.quantity.to_string(),
         );
+        let d = &self.backend.distribution;
+        out.push_str("\n[distribution]\n");
+        let mut line = |k: &str, v: String| out.push_str(&format!("{k} = {v}\n"));
+        line(
+            "village_clinic_min_shelf_life_days",
+            d.village_clinic_days.to_string(),
+        );
+        line("township_min_shelf_life_days", d.township_days.to_string());
+        line(
+            "county_hospital_min_shelf_life_days",
+            d.county_hospital_days.to_string(),
+        );
+        line("lead_days", d.lead_days.to_string());
         out
     }
 }
@@ -391,6 +419,41 @@ fn months(what: &str, v: Option<[f64; 2]>, into: &mut (i64, i64)) -> Result<(), 
         ));
     }
     *into = ((min * 10.0).round() as i64, (max * 10.0).round() as i64);
+    Ok(())
+}
+
+fn distribution(f: &DistributionFile, s: &mut Settings) -> Result<(), String> {
+    let d = &mut s.distribution;
+    for (what, v, into) in [
+        (
+            "village_clinic_min_shelf_life_days",
+            f.village_clinic_min_shelf_life_days,
+            &mut d.village_clinic_days,
+        ),
+        (
+            "township_min_shelf_life_days",
+            f.township_min_shelf_life_days,
+            &mut d.township_days,
+        ),
+        (
+            "county_hospital_min_shelf_life_days",
+            f.county_hospital_min_shelf_life_days,
+            &mut d.county_hospital_days,
+        ),
+    ] {
+        if let Some(days) = v {
+            if !(0..=3650).contains(&days) {
+                return Err(format!("distribution.{what} must be 0 to 3650"));
+            }
+            *into = days;
+        }
+    }
+    if let Some(days) = f.lead_days {
+        if !(0..=60).contains(&days) {
+            return Err("distribution.lead_days must be 0 to 60".into());
+        }
+        d.lead_days = days;
+    }
     Ok(())
 }
 
@@ -556,6 +619,33 @@ mod tests {
             "{shown}"
         );
         std::fs::remove_file(path).ok();
+    }
+
+    #[test]
+    fn distribution_settings_come_from_the_file_and_are_checked() {
+        let path =
+            write("[distribution]\nvillage_clinic_min_shelf_life_days = 90\nlead_days = 2\n");
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args).unwrap();
+        assert_eq!(config.backend.distribution.village_clinic_days, 90);
+        assert_eq!(config.backend.distribution.township_days, 60);
+        assert_eq!(config.backend.distribution.lead_days, 2);
+        assert!(
+            config
+                .describe()
+                .contains("village_clinic_min_shelf_life_days = 90")
+        );
+        std::fs::remove_file(path).ok();
+        let bad = write("[distribution]\nlead_days = -1\n");
+        let args = ConfigArgs {
+            config: Some(bad.clone()),
+            ..Default::default()
+        };
+        assert!(Config::resolve(&args).unwrap_err().contains("lead_days"));
+        std::fs::remove_file(bad).ok();
     }
 
     #[test]

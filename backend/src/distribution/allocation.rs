@@ -137,8 +137,7 @@ pub(crate) async fn recount_allocated(txn: &WriteTxn, requisition_ids: &[Uuid]) 
 
 /// The item's own minimum shelf life for shipping to members, if it has one.
 fn item_min_days(item: &item::Model) -> Option<i64> {
-    let _ = item;
-    None // MERGE: item.min_dispatch_shelf_life_days.map(i64::from)
+    item.min_dispatch_shelf_life_days.map(i64::from)
 }
 
 impl Backend {

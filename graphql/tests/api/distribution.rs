@@ -801,3 +801,55 @@ async fn a_return_and_a_transfer_go_back_through_the_centre_and_on() {
     assert_eq!(app.balance(&wh, &centre, &batch).await.1, 5);
     app.assert_ledger_consistent().await;
 }
+
+#[tokio::test]
+async fn an_items_own_dispatch_minimum_wins_when_stricter() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    let desk = Desk::new().await;
+    let app = desk.app.clone();
+    let wh = desk.warehouse.clone();
+    let t = today(&app);
+    const CEFUROXIME: usize = 1;
+    clear_centre(&app, &wh, CEFUROXIME).await;
+    let soon = centre_batch(
+        &app,
+        CEFUROXIME,
+        "S120",
+        t + Duration::days(120),
+        false,
+        100,
+    )
+    .await;
+    let later = centre_batch(
+        &app,
+        CEFUROXIME,
+        "L300",
+        t + Duration::days(300),
+        false,
+        100,
+    )
+    .await;
+    // 120 days left passes the clinic's 60, but not the item's own 200.
+    let id: uuid::Uuid = app.item("YP0002").parse().unwrap();
+    let db = app.backend.db();
+    let mut item = yaolian_backend::entity::item::Entity::find_by_id(id)
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    item.min_dispatch_shelf_life_days = Set(Some(200));
+    item.update(db.conn()).await.unwrap();
+    let r = desk
+        .submitted("pharmacist.vc0101", "DEMO-VC0101", &[("YP0002", 30)])
+        .await;
+    desk.approve(&r["id"], json!([])).await;
+    let body = desk.allocate(&r["id"]).await;
+    assert_eq!(
+        picks(&body["data"]["allocateRequisition"]),
+        vec![(later.clone(), 30)],
+        "{body}"
+    );
+    let centre = app.institution("DEMO-LC");
+    assert_eq!(app.balance(&wh, &centre, &soon).await, (100, 0, 100));
+}
