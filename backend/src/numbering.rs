@@ -16,38 +16,22 @@ use yaolian_labels::document_number::DocumentNumber;
 /// in the community, in the year of the business date. One upsert: on
 /// PostgreSQL the row lock orders concurrent commands; on SQLite the writer
 /// lock already does.
+///
+/// It is [`next_many`] of one, and must stay the same statement: the
+/// driver caches prepared statements by their text, so two upserts of the
+/// same text binding the increment as different integer types (an `i32`
+/// 1 here, an `i64` count there) make PostgreSQL read the second's 8 bytes
+/// as the first's 4-byte parameter ("incorrect binary data format").
 pub(crate) async fn next(
     txn: &WriteTxn,
     community_id: Uuid,
     prefix: &'static str,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    use document_sequence::Column as C;
-    let year = business_date(now).year();
-    let row = document_sequence::Entity::insert(document_sequence::ActiveModel {
-        community_id: Set(community_id),
-        prefix: Set(prefix.to_string()),
-        year: Set(year),
-        last_value: Set(1),
-    })
-    .on_conflict(
-        OnConflict::columns([C::CommunityId, C::Prefix, C::Year])
-            .value(
-                C::LastValue,
-                Expr::col((document_sequence::Entity, C::LastValue)).add(1),
-            )
-            .to_owned(),
-    )
-    .exec_with_returning(&**txn)
-    .await?;
-    let sequence = u32::try_from(row.last_value).unwrap_or(u32::MAX);
-    DocumentNumber::new(prefix, year as u32, sequence)
-        .map(|n| n.to_string())
-        .map_err(|e| {
-            Error::internal(format_args!(
-                "document numbers of {prefix} for {year} are used up: {e}"
-            ))
-        })
+    next_many(txn, community_id, prefix, now, 1)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::internal(format_args!("no document number of {prefix} was drawn")))
 }
 
 /// `n` consecutive numbers of `prefix` at once (one upsert), for a command
