@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod config;
 mod context;
 pub mod directory;
+pub mod distribution;
 mod download;
 pub mod error;
 pub mod extensions;

@@ -10,6 +10,7 @@ mod catalogue;
 mod cli;
 mod concurrency;
 mod directory;
+mod distribution_files;
 mod excel;
 mod observe;
 mod procurement;
