@@ -1,12 +1,14 @@
 //! Printable labels: a GS1-128 (and GS1 DataMatrix) label for a batch whose
 //! packs arrived without a usable code, and Code 128 labels for shelf
-//! locations. Rendering is the `labels` crate's; this module finds the data
-//! and checks the caller may see it.
+//! locations and for the packages of a shipment. Rendering is the `labels`
+//! crate's; this module finds the data and checks the caller may see it.
 
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
 use crate::clock::business_date;
+use crate::entity::item;
 use crate::error::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 use yaolian_labels::document_number::LocationCode;
 use yaolian_labels::gs1::{ElementString, ElementStringBuilder};
@@ -20,7 +22,7 @@ pub enum LabelFormat {
     DataMatrixSvg,
 }
 
-fn render_error(e: render::RenderError) -> Error {
+pub(crate) fn render_error(e: render::RenderError) -> Error {
     Error::validation("label", e.to_string(), "无法生成标签")
 }
 
@@ -124,6 +126,76 @@ impl Backend {
         match format {
             LabelFormat::Png => render::code128_png(&text, &caption),
             _ => render::code128_svg(&text, &caption).map(String::into_bytes),
+        }
+        .map_err(render_error)
+    }
+
+    /// The label stuck on package `package` (1 when not given) of a
+    /// shipment: Code 128 of the shipment number, which the receiving
+    /// pharmacist scans, its destination, "第 k / n 件", and a cold-chain
+    /// warning when any line is a cold-chain item. Whoever may see the
+    /// shipment may print it.
+    ///
+    /// The PNG's built-in font has no Chinese, and the `labels` crate leaves
+    /// such lines out of a PNG; so the PNG carries the package and the
+    /// cold-chain warning in ASCII instead ("PKG k/n", "COLD CHAIN") rather
+    /// than lose them. The destination's name is on the SVG only.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id))]
+    pub async fn shipment_label(
+        &self,
+        caller: &Caller,
+        shipment_id: Uuid,
+        format: LabelFormat,
+        package: Option<u32>,
+    ) -> Result<Vec<u8>> {
+        authz::authorize(
+            caller,
+            Action::PrintLabel,
+            Scope::Community(caller.community_id),
+        )?;
+        let view = self.shipment(caller, shipment_id).await?;
+        let s = &view.shipment;
+        let of = i64::from(s.package_count);
+        let k = i64::from(package.unwrap_or(1));
+        if !(1..=of).contains(&k) {
+            return Err(Error::validation(
+                "package",
+                format!(
+                    "shipment {} travels in {of} package(s); ask for a package from 1 to {of}",
+                    s.number
+                ),
+                format!("配送单 {} 共 {of} 件，件号须在 1 到 {of} 之间", s.number),
+            ));
+        }
+        let to = self
+            .institution_in_community(caller, s.to_institution_id)
+            .await?;
+        let mut item_ids: Vec<Uuid> = view.lines.iter().map(|l| l.item_id).collect();
+        item_ids.sort();
+        item_ids.dedup();
+        let cold = !item_ids.is_empty()
+            && item::Entity::find()
+                .filter(item::Column::Id.is_in(item_ids))
+                .filter(item::Column::ColdChain.eq(true))
+                .count(self.db.conn())
+                .await?
+                > 0;
+        let text = s.number.clone();
+        match format {
+            LabelFormat::Png => {
+                let mut caption = vec![format!("PKG {k}/{of}")];
+                if cold {
+                    caption.push("COLD CHAIN".to_string());
+                }
+                render::code128_png(&text, &caption)
+            }
+            _ => {
+                let mut caption = vec![to.name.clone(), format!("第 {k} / {of} 件")];
+                if cold {
+                    caption.push("冷链 COLD CHAIN".to_string());
+                }
+                render::code128_svg(&text, &caption).map(String::into_bytes)
+            }
         }
         .map_err(render_error)
     }

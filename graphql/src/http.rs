@@ -83,6 +83,7 @@ pub fn router_with(backend: Backend, http: HttpSettings) -> Router {
         .merge(crate::catalogue::files::routes())
         .merge(crate::barcode::files::routes())
         .merge(crate::procurement::files::routes())
+        .merge(crate::distribution::files::routes())
         .merge(crate::session::routes())
         .fallback(get(crate::web::serve))
         .with_state(state)

@@ -242,7 +242,15 @@ impl Backend {
                     .await?;
                 let left: i64 = in_transit.iter().map(|(q, r, l)| q - r - l).sum();
                 if open == 0 && left == 0 {
-                    set_status_all(txn, &[s.clone()], S::Received, S::Closed, now, |u| u).await?;
+                    set_status_all(
+                        txn,
+                        std::slice::from_ref(&s),
+                        S::Received,
+                        S::Closed,
+                        now,
+                        |u| u,
+                    )
+                    .await?;
                     if let Some(r) = s.requisition_id {
                         settle_requisitions(txn, &[r], now).await?;
                     }

@@ -19,13 +19,16 @@
 //!   arrived in good order, discrepancies for the rest);
 //! - `discrepancy`: the centre's resolution of each discrepancy;
 //! - `returns`: returns and transfers;
-//! - `transit`: what is on its way, for stock figures and demand.
+//! - `transit`: what is on its way, for stock figures and demand;
+//! - `exports`: the pick list of a run and the delivery note of a
+//!   shipment, as workbooks (the shipment label is in `label`).
 //!
 //! Stock in transit lives on shipment lines: sent = arrived + lost + in
 //! transit. `ledger::verify` checks every line against its movements.
 
 mod allocation;
 mod discrepancy;
+mod exports;
 mod receiving;
 mod requisition;
 mod returns;

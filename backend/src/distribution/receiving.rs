@@ -592,7 +592,7 @@ impl Backend {
                     .exec_without_returning(&**txn)
                     .await?;
                 }
-                set_status_all(txn, &[s.clone()], S::Dispatched, S::Received, now, |u| {
+                set_status_all(txn, std::slice::from_ref(&s), S::Dispatched, S::Received, now, |u| {
                     u.col_expr(ship::Column::ReceivedAt, Expr::value(now))
                         .col_expr(ship::Column::ReceivedBy, Expr::value(caller.user_id))
                 })

@@ -590,9 +590,14 @@ impl Backend {
                     .await?
                     .pop()
                     .ok_or_else(|| Error::not_found("shipment", s.id))?;
-                set_status_all(txn, &[s.clone()], S::Allocated, S::Cancelled, now, |u| {
-                    u.col_expr(shipment::Column::Note, Expr::value(reason.clone()))
-                })
+                set_status_all(
+                    txn,
+                    std::slice::from_ref(&s),
+                    S::Allocated,
+                    S::Cancelled,
+                    now,
+                    |u| u.col_expr(shipment::Column::Note, Expr::value(reason.clone())),
+                )
                 .await?;
                 let holds: Vec<Uuid> = view.lines.iter().filter_map(|l| l.reservation_id).collect();
                 ledger::release_all(

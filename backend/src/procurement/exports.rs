@@ -14,7 +14,12 @@ use uuid::Uuid;
 
 impl Backend {
     /// Who took a document out, and when: the audit trail keeps it.
-    async fn audit_export(&self, caller: &Caller, what: &'static str, id: Uuid) -> Result<()> {
+    pub(crate) async fn audit_export(
+        &self,
+        caller: &Caller,
+        what: &'static str,
+        id: Uuid,
+    ) -> Result<()> {
         self.run(
             Command {
                 operation: what,

@@ -26,7 +26,7 @@ mod order;
 mod payment;
 mod pipeline;
 mod receipt;
-mod sheets;
+pub(crate) mod sheets;
 mod supplier;
 
 pub use agreement::{AgreementFilter, AgreementInput, AgreementView};

@@ -1,12 +1,13 @@
-//! The procurement workbooks (plan, purchase order, payables, member
-//! statements): tables of typed cells, written one way. Money is written
-//! as yuan with two decimals from integer fen; text is always text (never
-//! a formula, whatever a supplier's name starts with).
+//! The procurement and distribution workbooks (plan, purchase order,
+//! payables, member statements, pick lists, delivery notes): tables of
+//! typed cells, written one way. Money is written as yuan with two
+//! decimals from integer fen; text is always text (never a formula,
+//! whatever a supplier's name starts with).
 
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Image, Workbook, XlsxError,
 };
 
 #[derive(Debug, Clone)]
@@ -16,8 +17,16 @@ pub(crate) enum Cell {
     /// Fen, shown as yuan.
     Yuan(i64),
     Date(NaiveDate),
+    /// A PNG (a barcode) drawn over the cell, scaled to fit; its row is
+    /// made tall enough to hold it.
+    Image(Vec<u8>),
     Empty,
 }
+
+/// The width, in characters, a column holding an image is given, and the
+/// height, in points, of a row holding one.
+const IMAGE_WIDTH: usize = 34;
+const IMAGE_ROW_HEIGHT: f64 = 48.0;
 
 impl From<&str> for Cell {
     fn from(s: &str) -> Cell {
@@ -47,6 +56,7 @@ fn width(cell: &Cell) -> usize {
         Cell::Int(n) => n.to_string().len(),
         Cell::Yuan(f) => f.to_string().len() + 2,
         Cell::Date(_) => 10,
+        Cell::Image(_) => IMAGE_WIDTH,
         Cell::Empty => 0,
     }
 }
@@ -85,11 +95,14 @@ fn write(sheets: &[Sheet]) -> std::result::Result<Vec<u8>, XlsxError> {
         let sheet = workbook.add_worksheet();
         sheet.set_name(sheet_name(&s.name, &mut taken))?;
         let mut widths: Vec<usize> = s.columns.iter().map(|c| width(&Cell::from(*c))).collect();
-        let put = |sheet: &mut rust_xlsxwriter::Worksheet,
-                   row: u32,
-                   col: u16,
-                   cell: &Cell,
-                   emphasis: bool|
+        // Images are scaled to their cell, so they go in once the columns
+        // have their widths.
+        let mut images: Vec<(u32, u16, Vec<u8>)> = Vec::new();
+        let mut put = |sheet: &mut rust_xlsxwriter::Worksheet,
+                       row: u32,
+                       col: u16,
+                       cell: &Cell,
+                       emphasis: bool|
          -> std::result::Result<(), XlsxError> {
             let f = |base: &Format| {
                 if emphasis {
@@ -111,6 +124,10 @@ fn write(sheets: &[Sheet]) -> std::result::Result<Vec<u8>, XlsxError> {
                         d.format("%d").to_string().parse().unwrap_or(1),
                     )?;
                     sheet.write_datetime_with_format(row, col, &at, &f(&date))?
+                }
+                Cell::Image(png) => {
+                    images.push((row, col, png.clone()));
+                    sheet.set_row_height(row, IMAGE_ROW_HEIGHT)?
                 }
                 Cell::Empty => sheet,
             };
@@ -145,6 +162,9 @@ fn write(sheets: &[Sheet]) -> std::result::Result<Vec<u8>, XlsxError> {
         }
         for (x, w) in widths.iter().enumerate() {
             sheet.set_column_width(x as u16, (*w as f64 + 2.0).min(60.0))?;
+        }
+        for (row, col, png) in images {
+            sheet.insert_image_fit_to_cell_centered(row, col, &Image::new_from_buffer(&png)?)?;
         }
     }
     workbook.save_to_buffer()

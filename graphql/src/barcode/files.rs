@@ -23,7 +23,7 @@ where
 }
 
 /// `name.ext` → (name, format).
-fn split_format(file_name: &str) -> Result<(&str, LabelFormat, &'static str), Error> {
+pub(crate) fn split_format(file_name: &str) -> Result<(&str, LabelFormat, &'static str), Error> {
     let (name, ext) = file_name.rsplit_once('.').ok_or_else(not_a_label_format)?;
     match ext {
         "svg" => Ok((name, LabelFormat::Svg, "image/svg+xml")),

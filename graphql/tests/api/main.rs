@@ -11,6 +11,7 @@ mod cli;
 mod concurrency;
 mod directory;
 mod distribution;
+mod distribution_files;
 mod excel;
 mod observe;
 mod procurement;
