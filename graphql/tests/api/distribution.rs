@@ -140,8 +140,7 @@ impl Desk {
 
     async fn requisition(&self, who: &str, institution: &str, lines: &[(&str, i64)]) -> Value {
         let token = self.app.login(who).await;
-        let body = self
-            .app
+        self.app
             .gql(
                 Some(&token),
                 &format!(
@@ -154,8 +153,7 @@ impl Desk {
                     })).collect::<Vec<_>>(),
                 }}),
             )
-            .await;
-        body
+            .await
     }
 
     async fn submitted(&self, who: &str, institution: &str, lines: &[(&str, i64)]) -> Value {
