@@ -776,6 +776,86 @@ pub async fn consume(
     append(txn, actor, &batch, posting, &after, None).await
 }
 
+/// What a bulk balance update does to each row it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bulk {
+    /// `reserved += n`, while `on_hand - reserved >= n`.
+    Reserve,
+    /// `on_hand -= n`, `reserved -= n`, `movement_count += lines`, while
+    /// `reserved >= n`.
+    Consume,
+}
+
+/// One guarded `UPDATE … FROM (VALUES …)` for many balances: `rows` are
+/// (institution, batch, n, lines), each pair once. Returns the balances it
+/// updated (after); a row whose guard failed is simply not among them, and
+/// the caller says why. One statement per 500 balances instead of one each:
+/// what lets a county's allocation and dispatch run in seconds.
+async fn bulk_update(
+    txn: &WriteTxn,
+    mode: Bulk,
+    rows: &[(Uuid, Uuid, i64, i64)],
+    now: DateTime<Utc>,
+) -> Result<Vec<stock_balance::Model>> {
+    use sea_orm::{DatabaseBackend, Statement, Value};
+    let backend = txn.get_database_backend();
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4 + 1);
+        let mut tuples = Vec::with_capacity(chunk.len());
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            // Numbered on both (SQLite's `?NNN`), since the stamp is bound
+            // first but written after the values.
+            match backend {
+                DatabaseBackend::Postgres => format!("${n}"),
+                _ => format!("?{n}"),
+            }
+        };
+        let stamp = next();
+        values.push(Value::from(now));
+        for (inst, batch, q, lines) in chunk {
+            let (a, b, c, d) = (next(), next(), next(), next());
+            tuples.push(match backend {
+                DatabaseBackend::Postgres => format!("({a}::uuid, {b}::uuid, {c}::bigint, {d}::bigint)"),
+                _ => format!("({a}, {b}, {c}, {d})"),
+            });
+            values.push(Value::from(*inst));
+            values.push(Value::from(*batch));
+            values.push(Value::from(*q));
+            values.push(Value::from(*lines));
+        }
+        let (set, guard) = match mode {
+            Bulk::Reserve => (
+                "reserved = stock_balance.reserved + v.v_n",
+                "stock_balance.on_hand - stock_balance.reserved >= v.v_n",
+            ),
+            Bulk::Consume => (
+                "on_hand = stock_balance.on_hand - v.v_n, \
+                 reserved = stock_balance.reserved - v.v_n, \
+                 movement_count = stock_balance.movement_count + v.v_lines",
+                "stock_balance.reserved >= v.v_n AND stock_balance.on_hand >= v.v_n",
+            ),
+        };
+        let sql = format!(
+            "WITH v(v_institution, v_batch, v_n, v_lines) AS (VALUES {}) \
+             UPDATE stock_balance SET {set}, updated_at = {stamp} FROM v \
+             WHERE stock_balance.institution_id = v.v_institution \
+             AND stock_balance.batch_id = v.v_batch AND {guard} \
+             RETURNING institution_id, batch_id, item_id, on_hand, reserved, movement_count, updated_at",
+            tuples.join(", ")
+        );
+        out.extend(
+            stock_balance::Entity::find()
+                .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+                .all(&**txn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
 /// A batch with free (unreserved) stock at an institution, as allocation
 /// sees it.
 #[derive(Debug, Clone)]
@@ -853,7 +933,6 @@ pub async fn reserve_many(
     institution_id: Uuid,
     holds: Vec<Hold>,
 ) -> Result<Vec<stock_reservation::Model>> {
-    use stock_balance::Column as C;
     for h in &holds {
         check_quantity(h.quantity, false)?;
     }
@@ -889,16 +968,14 @@ pub async fn reserve_many(
         }
     }
     // In batch order, so two callers lock balances in the same order.
-    for (batch_id, total) in &totals {
-        let result = stock_balance::Entity::update_many()
-            .col_expr(C::Reserved, Expr::col(C::Reserved).add(*total))
-            .col_expr(C::UpdatedAt, Expr::value(actor.now))
-            .filter(C::InstitutionId.eq(institution_id))
-            .filter(C::BatchId.eq(*batch_id))
-            .filter(Expr::col(C::OnHand).sub(Expr::col(C::Reserved)).gte(*total))
-            .exec(&**txn)
-            .await?;
-        if result.rows_affected != 1 {
+    let rows: Vec<(Uuid, Uuid, i64, i64)> = totals
+        .iter()
+        .map(|(batch_id, total)| (institution_id, *batch_id, *total, 0))
+        .collect();
+    let updated = bulk_update(txn, Bulk::Reserve, &rows, actor.now).await?;
+    if updated.len() != rows.len() {
+        let done: std::collections::HashSet<Uuid> = updated.iter().map(|b| b.batch_id).collect();
+        if let Some((batch_id, total)) = totals.iter().find(|(b, _)| !done.contains(b)) {
             return Err(insufficient(txn, institution_id, *batch_id, *total).await);
         }
     }
@@ -1010,7 +1087,6 @@ pub async fn consume_all(
     actor: Actor,
     outgoing: Vec<Outgoing>,
 ) -> Result<Vec<stock_movement::Model>> {
-    use stock_balance::Column as C;
     use stock_reservation::Column as R;
     if outgoing.is_empty() {
         return Ok(Vec::new());
@@ -1093,25 +1169,29 @@ pub async fn consume_all(
     }
     let mut outgoing: Vec<Option<Outgoing>> = outgoing.into_iter().map(Some).collect();
     let mut rows: Vec<Option<stock_movement::Model>> = vec![None; outgoing.len()];
-    for ((institution_id, batch_id), members) in groups {
-        let total: i64 = members
-            .iter()
-            .filter_map(|i| outgoing[*i].as_ref())
-            .map(|o| held[&o.reservation_id].quantity)
-            .sum();
-        let lines = members.len() as i64;
-        let after = stock_balance::Entity::update_many()
-            .col_expr(C::OnHand, Expr::col(C::OnHand).sub(total))
-            .col_expr(C::Reserved, Expr::col(C::Reserved).sub(total))
-            .col_expr(C::MovementCount, Expr::col(C::MovementCount).add(lines))
-            .col_expr(C::UpdatedAt, Expr::value(actor.now))
-            .filter(C::InstitutionId.eq(institution_id))
-            .filter(C::BatchId.eq(batch_id))
-            .filter(C::Reserved.gte(total))
-            .filter(C::OnHand.gte(total))
-            .exec_with_returning(&**txn)
+    let wanted: Vec<(Uuid, Uuid, i64, i64)> = groups
+        .iter()
+        .map(|((institution_id, batch_id), members)| {
+            let total: i64 = members
+                .iter()
+                .filter_map(|i| outgoing[*i].as_ref())
+                .map(|o| held[&o.reservation_id].quantity)
+                .sum();
+            (*institution_id, *batch_id, total, members.len() as i64)
+        })
+        .collect();
+    let updated: std::collections::HashMap<(Uuid, Uuid), stock_balance::Model> =
+        bulk_update(txn, Bulk::Consume, &wanted, actor.now)
             .await?
-            .pop()
+            .into_iter()
+            .map(|b| ((b.institution_id, b.batch_id), b))
+            .collect();
+    for (((institution_id, batch_id), members), (_, _, total, lines)) in
+        groups.into_iter().zip(wanted)
+    {
+        let after = updated
+            .get(&(institution_id, batch_id))
+            .cloned()
             .ok_or_else(|| {
                 Error::internal(format_args!(
                     "reserved stock missing on dispatch at {institution_id} of batch {batch_id}"

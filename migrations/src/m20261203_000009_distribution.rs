@@ -604,6 +604,16 @@ impl MigrationTrait for Migration {
             true,
         )
         .await?;
+        // A requisition line's allocated quantity is recounted from its
+        // shipment lines.
+        index(
+            manager,
+            "ix_shipment_line_requisition_line",
+            ShipmentLine::Table,
+            vec![ShipmentLine::RequisitionLineId.into_iden()],
+            false,
+        )
+        .await?;
         // Recall traces a batch to every shipment it went out on.
         index(
             manager,
@@ -680,6 +690,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        index(
+            manager,
+            "ix_shipment_discrepancy_line",
+            ShipmentDiscrepancy::Table,
+            vec![ShipmentDiscrepancy::ShipmentLineId.into_iden()],
+            false,
+        )
+        .await?;
         index(
             manager,
             "ix_shipment_discrepancy_shipment",

@@ -406,9 +406,33 @@ impl Backend {
                 }
                 let touched: Vec<Uuid> = planned.iter().map(|(r, _, _)| r.id).collect();
                 recount_allocated(txn, &touched).await?;
-                for (r, _, _) in &planned {
-                    if r.status == R::Approved {
-                        requisition::set_status(txn, r, R::Allocated, now, |u| u).await?;
+                // APPROVED → ALLOCATED for all of them at once; each was
+                // read locked above, so the count must match.
+                let first_time: Vec<Uuid> = planned
+                    .iter()
+                    .filter(|(r, _, _)| r.status == R::Approved)
+                    .map(|(r, _, _)| r.id)
+                    .collect();
+                if !first_time.is_empty()
+                    && !requisition::transition_allowed(R::Approved, R::Allocated)
+                {
+                    return Err(Error::internal("APPROVED → ALLOCATED left the table"));
+                }
+                for chunk in first_time.chunks(500) {
+                    use sea_orm::sea_query::ExprTrait;
+                    let done = req::Entity::update_many()
+                        .col_expr(req::Column::Status, Expr::value(R::Allocated))
+                        .col_expr(req::Column::Version, Expr::col(req::Column::Version).add(1))
+                        .col_expr(req::Column::UpdatedAt, Expr::value(now))
+                        .filter(req::Column::Id.is_in(chunk.to_vec()))
+                        .filter(req::Column::Status.eq(R::Approved))
+                        .exec(&**txn)
+                        .await?;
+                    if done.rows_affected != chunk.len() as u64 {
+                        return Err(Error::Conflict(
+                            "a requisition was changed at the same moment; reload and try again"
+                                .into(),
+                        ));
                     }
                 }
                 let views = shipment::views(&**txn, shipments).await?;

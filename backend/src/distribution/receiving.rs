@@ -16,7 +16,7 @@
 use super::requisition::scope_of;
 use super::shipment::{self, ShipmentView, document, set_status_all, settle_requisitions};
 use crate::Backend;
-use crate::authz::{self, Action, Caller};
+use crate::authz::{self, Action, Caller, Scope, Target};
 use crate::clock::business_date;
 use crate::command::{Audit, Command, Effect, Idempotency, Ran};
 use crate::entity::enums::{DiscrepancyKind, MovementKind, ShipmentKind, ShipmentStatus as S};
@@ -30,7 +30,9 @@ use crate::ledger::{self, Actor, MAX_MOVEMENT_QUANTITY, Posting};
 use crate::procurement::member_account::{self, Charge};
 use crate::text::optional_text;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, EntityTrait, IntoActiveModel, JoinType, QueryFilter, QueryOrder, QuerySelect,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 use yaolian_labels::scan::{Scan, classify};
@@ -86,17 +88,28 @@ impl Backend {
             reason: e.code(),
             message: e.to_string(),
         })?;
-        let units_of = async |item_id: Uuid, level: i32| -> Result<i64> {
-            Ok(item_package_level::Entity::find_by_id((item_id, level))
+        // The GTIN, its item and its package level's units in one read.
+        let by_gtin = async |gtin: &str| -> Result<(Uuid, i64)> {
+            let hit: Option<(Uuid, Option<i64>)> = item_gtin::Entity::find()
+                .select_only()
+                .column(item_gtin::Column::ItemId)
+                .column(item_package_level::Column::UnitsPerPack)
+                .join(
+                    JoinType::LeftJoin,
+                    item_gtin::Entity::belongs_to(item_package_level::Entity)
+                        .from((item_gtin::Column::ItemId, item_gtin::Column::Level))
+                        .to((
+                            item_package_level::Column::ItemId,
+                            item_package_level::Column::Level,
+                        ))
+                        .into(),
+                )
+                .filter(item_gtin::Column::CommunityId.eq(caller.community_id))
+                .filter(item_gtin::Column::Gtin.eq(gtin))
+                .into_tuple()
                 .one(conn)
-                .await?
-                .map_or(1, |l| l.units_per_pack))
-        };
-        let by_gtin = async |gtin: &str| -> Result<(Uuid, i32)> {
-            item_gtin::Entity::find_by_id((caller.community_id, gtin.to_string()))
-                .one(conn)
-                .await?
-                .map(|g| (g.item_id, g.level))
+                .await?;
+            hit.map(|(item, units)| (item, units.unwrap_or(1)))
                 .ok_or_else(|| {
                     wrong(
                         WrongPack::NotOnShipment,
@@ -116,10 +129,10 @@ impl Backend {
                         "这是物流单元条码，请扫描包装",
                     ));
                 };
-                let (item_id, level) = by_gtin(gtin).await?;
+                let (item_id, units) = by_gtin(gtin).await?;
                 Ok(Named {
                     item_id,
-                    units: units_of(item_id, level).await?,
+                    units,
                     lot: es.lot().map(str::to_string),
                     batch_id: None,
                     trace_code: None,
@@ -165,10 +178,10 @@ impl Backend {
                 })
             }
             Scan::Ean13(r) | Scan::Ean8(r) | Scan::UpcA(r) | Scan::Gtin14(r) => {
-                let (item_id, level) = by_gtin(r.gtin14()).await?;
+                let (item_id, units) = by_gtin(r.gtin14()).await?;
                 Ok(Named {
                     item_id,
-                    units: units_of(item_id, level).await?,
+                    units,
                     lot: None,
                     batch_id: None,
                     trace_code: None,
@@ -199,10 +212,14 @@ impl Backend {
         let s = self
             .shipment_in_community(conn, caller, input.shipment_id)
             .await?;
-        let dest = self
-            .institution_in_community(caller, s.to_institution_id)
-            .await?;
-        authz::authorize(caller, Action::ReceiveShipment, scope_of(&dest))?;
+        authz::authorize(
+            caller,
+            Action::ReceiveShipment,
+            Scope::Institution(Target {
+                institution_id: s.to_institution_id,
+                community_id: s.community_id,
+            }),
+        )?;
         if let Some(q) = input.quantity
             && !(1..=MAX_MOVEMENT_QUANTITY).contains(&q)
         {
@@ -371,6 +388,25 @@ impl Backend {
                                 e.into()
                             }
                         })?;
+                    // Where the receipt stands now, read in the same
+                    // transaction: the shipment is still DISPATCHED (the
+                    // guarded update said so), so it has no discrepancies.
+                    let lines = shipment_line::Entity::find()
+                        .filter(shipment_line::Column::ShipmentId.eq(s.id))
+                        .order_by_asc(shipment_line::Column::LineNo)
+                        .all(&**txn)
+                        .await?;
+                    let progress = ReceiptProgress {
+                        view: ShipmentView {
+                            shipment: ship::Model {
+                                status: S::Dispatched,
+                                ..s.clone()
+                            },
+                            lines,
+                            discrepancies: Vec::new(),
+                        },
+                        line_id: Some(line.id),
+                    };
                     Ok(Effect::Changed {
                         result_id: line.id,
                         audit: Audit {
@@ -384,15 +420,15 @@ impl Backend {
                                 "traceCode": scan_row.trace_code,
                             })),
                         },
-                        value: line.id,
+                        value: progress,
                     })
                 },
             )
             .await?;
-        let line_id = match ran {
-            Ran::Done(id) | Ran::Replay(id) => id,
-        };
-        self.receipt_progress(caller, s.id, Some(line_id)).await
+        match ran {
+            Ran::Done(progress) => Ok(progress),
+            Ran::Replay(line_id) => self.receipt_progress(caller, s.id, Some(line_id)).await,
+        }
     }
 
     pub async fn receipt_progress(
