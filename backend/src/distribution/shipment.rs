@@ -219,17 +219,21 @@ pub(crate) async fn settle_requisitions(
         out
     };
     let lines = requisition::lines_of(&**txn, &ids).await?;
-    for r in reqs {
+    // Each requisition's moves, step by step along the table; then each
+    // step applied to all the requisitions taking it, in one statement.
+    let mut steps: std::collections::BTreeMap<(u8, u8), Vec<Uuid>> =
+        std::collections::BTreeMap::new();
+    let mut moves: Vec<(RequisitionStatus, RequisitionStatus, Uuid)> = Vec::new();
+    for r in &reqs {
         let statuses = by_req.get(&r.id).map(Vec::as_slice).unwrap_or_default();
         let backorder: i64 = lines
             .get(&r.id)
             .map(|ls| ls.iter().map(|l| l.backorder()).sum())
             .unwrap_or(0);
         let all = |ok: &[S]| !statuses.is_empty() && statuses.iter().all(|s| ok.contains(s));
-        let mut r = r;
-        // Step by step along the table, so each move is a legal one.
+        let mut at = r.status;
         loop {
-            let next = match r.status {
+            let next = match at {
                 RequisitionStatus::Allocated if statuses.is_empty() => {
                     Some(RequisitionStatus::Approved)
                 }
@@ -245,8 +249,53 @@ pub(crate) async fn settle_requisitions(
                 _ => None,
             };
             match next {
-                Some(to) => r = requisition::set_status(txn, &r, to, now, |u| u).await?,
+                Some(to) => {
+                    if !requisition::transition_allowed(at, to) {
+                        return Err(requisition::illegal_transition(r, to));
+                    }
+                    moves.push((at, to, r.id));
+                    at = to;
+                }
                 None => break,
+            }
+        }
+    }
+    // Applied in the order of the life cycle, so a requisition taking two
+    // steps takes them in turn.
+    let rank = |s: RequisitionStatus| match s {
+        RequisitionStatus::Draft => 0u8,
+        RequisitionStatus::Submitted => 1,
+        RequisitionStatus::Approved => 2,
+        RequisitionStatus::Rejected => 3,
+        RequisitionStatus::Allocated => 4,
+        RequisitionStatus::Dispatched => 5,
+        RequisitionStatus::Received => 6,
+        RequisitionStatus::Closed => 7,
+    };
+    let mut pairs: HashMap<(u8, u8), (RequisitionStatus, RequisitionStatus)> = HashMap::new();
+    for (from, to, id) in moves {
+        let key = (rank(from), rank(to));
+        pairs.insert(key, (from, to));
+        steps.entry(key).or_default().push(id);
+    }
+    for (key, ids) in steps {
+        let Some((from, to)) = pairs.get(&key).copied() else {
+            continue;
+        };
+        for chunk in ids.chunks(500) {
+            use sea_orm::sea_query::ExprTrait;
+            let done = req::Entity::update_many()
+                .col_expr(req::Column::Status, Expr::value(to))
+                .col_expr(req::Column::Version, Expr::col(req::Column::Version).add(1))
+                .col_expr(req::Column::UpdatedAt, Expr::value(now))
+                .filter(req::Column::Id.is_in(chunk.to_vec()))
+                .filter(req::Column::Status.eq(from))
+                .exec(&**txn)
+                .await?;
+            if done.rows_affected != chunk.len() as u64 {
+                return Err(Error::Conflict(
+                    "a requisition was changed at the same moment; reload and try again".into(),
+                ));
             }
         }
     }

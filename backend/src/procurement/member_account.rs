@@ -135,10 +135,17 @@ pub async fn charge(
     if charges.is_empty() {
         return Ok(Vec::new());
     }
-    let batches: Vec<Uuid> = charges.iter().map(|c| c.batch_id).collect();
+    // A dispatch of a county's run charges thousands of lines of a few
+    // thousand batches: each batch and item is asked for once.
+    let mut batches: Vec<Uuid> = charges.iter().map(|c| c.batch_id).collect();
+    batches.sort();
+    batches.dedup();
     let costs = batch_costs(&**txn, &batches).await?;
+    let mut items: Vec<Uuid> = charges.iter().map(|c| c.item_id).collect();
+    items.sort();
+    items.dedup();
     let essential: HashMap<Uuid, bool> = item::Entity::find()
-        .filter(item::Column::Id.is_in(charges.iter().map(|c| c.item_id).collect::<Vec<_>>()))
+        .filter(item::Column::Id.is_in(items))
         .all(&**txn)
         .await?
         .into_iter()
