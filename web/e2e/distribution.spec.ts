@@ -125,6 +125,14 @@ test('a clinic requisition from the suggestion is approved, allocated, dispatche
   const sent = found.shipmentByNumber as { id: string; status: string; lines: Line[] }
   expect(sent.status).toBe('DISPATCHED')
 
+  // On its way, the shipment shows on the clinic's stock screen under 在途,
+  // though the clinic has never held its batches.
+  await page.getByTestId('menu-stock').click()
+  await page.getByTestId('transit-title').click()
+  await expect(page.locator(`[data-test=transit-line][data-number="${shipmentNumber}"]`).first()).toBeVisible()
+  await settled(page)
+  await shot(page, 'stock-in-transit')
+
   // 4. The pharmacist scans the label, then every pack.
   await page.getByTestId('menu-receive-shipment').click()
   await wedge(page, shipmentNumber)
