@@ -9,10 +9,10 @@ const PROCUREMENT = ['orders', 'agreements', 'suppliers']
 const BUYING = ['plan', ...PROCUREMENT, 'invoices', 'payables']
 const MENUS: Record<string, string[]> = {
   'pharmacist.vc0101': ['scan', 'receive-shipment', 'requisitions', 'returns', 'stock', 'replenishment', 'check', 'catalogue', 'statements'],
-  warehouse: ['scan', 'receive', 'receive-shipment', 'distribution', 'runs', 'stock', 'replenishment', 'check', 'catalogue', ...PROCUREMENT, 'statements'],
+  warehouse: ['scan', 'receive', 'receive-shipment', 'distribution', 'runs', 'transfers', 'stock', 'replenishment', 'check', 'catalogue', ...PROCUREMENT, 'statements'],
   doctor: ['check', 'catalogue'],
   buyer: ['receive', 'distribution', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements'],
-  admin: ['receive', 'distribution', 'runs', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements', 'users'],
+  admin: ['receive', 'distribution', 'runs', 'transfers', 'stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements', 'users'],
   auditor: ['stock', 'replenishment', 'check', 'catalogue', ...BUYING, 'statements'],
 }
 

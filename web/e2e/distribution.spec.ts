@@ -125,6 +125,14 @@ test('a clinic requisition from the suggestion is approved, allocated, dispatche
   const sent = found.shipmentByNumber as { id: string; status: string; lines: Line[] }
   expect(sent.status).toBe('DISPATCHED')
 
+  // On its way, the shipment shows on the clinic's stock screen under 在途,
+  // though the clinic has never held its batches.
+  await page.getByTestId('menu-stock').click()
+  await page.getByTestId('transit-title').click()
+  await expect(page.locator(`[data-test=transit-line][data-number="${shipmentNumber}"]`).first()).toBeVisible()
+  await settled(page)
+  await shot(page, 'stock-in-transit')
+
   // 4. The pharmacist scans the label, then every pack.
   await page.getByTestId('menu-receive-shipment').click()
   await wedge(page, shipmentNumber)
@@ -179,4 +187,55 @@ test('a clinic returns surplus stock to the centre and dispatches it', async ({ 
   await expect(row).toHaveAttribute('data-status', 'DISPATCHED')
   await expect(page.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
   await shot(page, 'returns')
+})
+
+test('the centre settles a short receipt and the shipment closes', async ({ browser, baseURL }) => {
+  const { gql } = await api(baseURL!, 'warehouse')
+  const found = await gql(`{ shipments(status: RECEIVED, kind: DELIVERY, first: 50) { nodes { number requisitionId to { code } discrepancies { kind resolution } } } }`)
+  const nodes = found.shipments.nodes as { number: string; requisitionId: string | null; to: { code: string }; discrepancies: { kind: string; resolution: string | null }[] }[]
+  const s = nodes.find((n) => n.requisitionId && n.discrepancies.some((d) => d.kind === 'SHORT' && !d.resolution))
+  expect(s, 'the demo county has a received shipment with an open SHORT discrepancy').toBeTruthy()
+  const centre = await as(browser, 'warehouse')
+  const w = centre.page
+  await w.goto(`/requisitions/${s!.requisitionId}`)
+  const shipment = w.locator(`[data-test=requisition-shipment][data-number="${s!.number}"]`)
+  const short = shipment.locator('[data-test=discrepancy][data-kind=SHORT][data-resolution=""]').first()
+  await expect(short).toContainText('短少')
+  await short.getByTestId('discrepancy-resolution').click()
+  // Only what a loss allows is offered.
+  const options = w.locator('.el-select-dropdown:visible').getByRole('option')
+  await expect(options).toHaveText(['补发', '冲账', '核销'])
+  await options.filter({ hasText: '冲账' }).click()
+  await settled(w)
+  await shot(w, 'discrepancy-resolve')
+  await expect(short.getByTestId('discrepancy-resolve')).toBeDisabled()
+  await short.getByTestId('discrepancy-reason').fill('运输途中遗失，中心承担')
+  await short.getByTestId('discrepancy-resolve').click()
+  await expect(shipment.locator('[data-test=discrepancy][data-resolution=CREDIT]').first()).toContainText('冲账')
+  if (s!.discrepancies.length === 1) await expect(shipment.getByTestId('shipment-status')).toHaveAttribute('data-status', 'CLOSED')
+  await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
+  await shot(w, 'discrepancy-resolved')
+  await centre.close()
+})
+
+test('the centre moves stock from one member to another (调剂)', async ({ browser }) => {
+  const centre = await as(browser, 'warehouse')
+  const w = centre.page
+  await w.getByTestId('menu-transfers').click()
+  await w.getByTestId('transfer-to').click()
+  await w.locator('.el-select-dropdown:visible').getByRole('option').nth(1).click()
+  await settled(w)
+  await w.getByTestId('transfer-batch').click()
+  await w.keyboard.type('YP0002')
+  await w.locator('.el-select-dropdown:visible').getByRole('option').first().click()
+  await settled(w)
+  await w.getByTestId('transfer-quantity').locator('input').fill('1')
+  await w.getByTestId('transfer-quantity').locator('input').blur()
+  await w.getByTestId('transfer-note').fill('e2e 调剂')
+  await shot(w, 'transfer-new')
+  await w.getByTestId('transfer-create').click()
+  await expect(w.getByTestId('transfer-made').first()).toContainText('SH-')
+  await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
+  await shot(w, 'transfer-made')
+  await centre.close()
 })

@@ -76,6 +76,11 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'nav.runs', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'] },
   },
   {
+    path: '/transfers',
+    component: () => import('@/views/Transfers.vue'),
+    meta: { title: 'nav.transfers', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'], menu: true },
+  },
+  {
     path: '/returns',
     component: () => import('@/views/Returns.vue'),
     meta: { title: 'nav.returns', roles: ['PHARMACIST'], menu: true },

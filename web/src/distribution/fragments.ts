@@ -64,6 +64,13 @@ export const ShipmentFields = graphql(`
     }
     discrepancies {
       id
+      lineId
+      kind
+      quantity
+      note
+      resolution
+      resolutionReason
+      resolvedAt
     }
   }
 `)
