@@ -63,7 +63,8 @@ export async function packOf(baseURL: string, username: string, itemCode: string
     { i: institutionId, s: itemCode },
   )
   const nodes = data.stock.nodes as { batch: { id: string; lotNumber: string; expiryDate: string }; item: { code: string; genericName: string; gtins: string[] } }[]
-  const today = new Date().toISOString().slice(0, 10)
+  // The business day (UTC+8), as the server judges expiry.
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
   // Without a lot: a pack that may be used (FEFO lists the expired first).
   const node = nodes.find(
     (n) => n.item.code === itemCode && (lot ? n.batch.lotNumber === lot : n.batch.expiryDate > today),
