@@ -180,13 +180,7 @@ impl Backend {
             ));
         }
         let policy = self.settings.distribution;
-        let conn = self.db.conn();
-        let centre = institution::Entity::find()
-            .filter(institution::Column::CommunityId.eq(caller.community_id))
-            .filter(institution::Column::Kind.eq(InstitutionKind::LogisticsCentre))
-            .one(conn)
-            .await?
-            .ok_or_else(|| Error::not_found("logistics centre", caller.community_id))?;
+        let centre = self.centre_of(caller).await?;
         let mut ids = ids.to_vec();
         ids.sort();
         ids.dedup();

@@ -13,7 +13,6 @@
 //! pharmacist reports for the rest. Everything sent is then either at the
 //! destination, or on a discrepancy the centre resolves.
 
-use super::requisition::scope_of;
 use super::shipment::{self, ShipmentView, document, set_status_all, settle_requisitions};
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope, Target};
@@ -459,7 +458,7 @@ impl Backend {
         let dest = self
             .institution_in_community(caller, s.to_institution_id)
             .await?;
-        authz::authorize(caller, Action::ReceiveShipment, scope_of(&dest))?;
+        authz::authorize(caller, Action::ReceiveShipment, Backend::scope(&dest))?;
         let mut notes = Vec::new();
         let mut errors = Vec::new();
         for (n, d) in discrepancies.iter().enumerate() {

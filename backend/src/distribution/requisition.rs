@@ -9,7 +9,7 @@
 
 use super::MAX_LINES;
 use crate::Backend;
-use crate::authz::{self, Action, Caller, Scope, Target};
+use crate::authz::{self, Action, Caller, Scope};
 use crate::catalogue::{allowed_at, ensure_orderable};
 use crate::command::{Audit, Command, Effect};
 use crate::db::WriteTxn;
@@ -175,13 +175,6 @@ pub(crate) async fn lines_of(
     Ok(out)
 }
 
-pub(crate) fn scope_of(inst: &institution::Model) -> Scope {
-    Scope::Institution(Target {
-        institution_id: inst.id,
-        community_id: inst.community_id,
-    })
-}
-
 fn check_quantity(field: String, q: i64) -> Option<FieldError> {
     if q <= 0 {
         Some(FieldError::new(field, "must be at least 1", "数量至少为 1"))
@@ -210,6 +203,31 @@ impl Backend {
             .ok_or_else(|| Error::not_found("requisition", id))
     }
 
+    /// Whose requisitions or shipments a list shows: the institution asked
+    /// for, if the caller may read it; else the whole community for those
+    /// who see it, and the caller's own institution for everyone else.
+    pub(crate) async fn distribution_list_scope(
+        &self,
+        caller: &Caller,
+        institution_id: Option<Uuid>,
+    ) -> Result<Option<Uuid>> {
+        match institution_id {
+            Some(id) => {
+                let inst = self.institution_in_community(caller, id).await?;
+                authz::authorize(caller, Action::ReadDistribution, Backend::scope(&inst))?;
+                Ok(Some(id))
+            }
+            None if caller.sees_whole_community() => Ok(None),
+            None => {
+                let own = self
+                    .institution_in_community(caller, caller.institution_id)
+                    .await?;
+                authz::authorize(caller, Action::ReadDistribution, Backend::scope(&own))?;
+                Ok(Some(own.id))
+            }
+        }
+    }
+
     /// May the caller ask for stock for `inst`? Its own pharmacist (or the
     /// centre's warehouse) may; so may a pharmacist of the township centre
     /// its village clinic belongs to (代请领).
@@ -220,9 +238,9 @@ impl Backend {
             let own = self
                 .institution_in_community(caller, caller.institution_id)
                 .await?;
-            authz::authorize(caller, Action::RequestStock, scope_of(&own))
+            authz::authorize(caller, Action::RequestStock, Backend::scope(&own))
         } else {
-            authz::authorize(caller, Action::RequestStock, scope_of(inst))
+            authz::authorize(caller, Action::RequestStock, Backend::scope(inst))
         }
     }
 
@@ -247,7 +265,7 @@ impl Backend {
         let inst = self
             .institution_in_community(caller, r.institution_id)
             .await?;
-        authz::authorize(caller, Action::ReadDistribution, scope_of(&inst))?;
+        authz::authorize(caller, Action::ReadDistribution, Backend::scope(&inst))?;
         self.requisition_view(conn, r).await
     }
 
@@ -259,21 +277,9 @@ impl Backend {
         filter: RequisitionFilter,
         page: PageRequest,
     ) -> Result<Page<RequisitionView>> {
-        let institution_id = match filter.institution_id {
-            Some(id) => {
-                let inst = self.institution_in_community(caller, id).await?;
-                authz::authorize(caller, Action::ReadDistribution, scope_of(&inst))?;
-                Some(id)
-            }
-            None if caller.sees_whole_community() => None,
-            None => {
-                let own = self
-                    .institution_in_community(caller, caller.institution_id)
-                    .await?;
-                authz::authorize(caller, Action::ReadDistribution, scope_of(&own))?;
-                Some(own.id)
-            }
-        };
+        let institution_id = self
+            .distribution_list_scope(caller, filter.institution_id)
+            .await?;
         let limit = page.limit()?;
         // The key sorts as the list does: emergency first, then by id (ids
         // are time-ordered, so oldest first).

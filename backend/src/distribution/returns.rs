@@ -9,7 +9,6 @@
 //! of exactly what arrived to the second.
 
 use super::MAX_LINES;
-use super::requisition::scope_of;
 use super::shipment::{self, ShipmentView, document};
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
@@ -208,7 +207,7 @@ pub(crate) async fn continue_transfer(
 }
 
 impl Backend {
-    async fn centre_of(&self, caller: &Caller) -> Result<institution::Model> {
+    pub(crate) async fn centre_of(&self, caller: &Caller) -> Result<institution::Model> {
         institution::Entity::find()
             .filter(institution::Column::CommunityId.eq(caller.community_id))
             .filter(institution::Column::Kind.eq(InstitutionKind::LogisticsCentre))
@@ -271,7 +270,7 @@ impl Backend {
         let from = self
             .institution_in_community(caller, input.institution_id)
             .await?;
-        authz::authorize(caller, Action::ReturnStock, scope_of(&from))?;
+        authz::authorize(caller, Action::ReturnStock, Backend::scope(&from))?;
         if from.kind == InstitutionKind::LogisticsCentre {
             return Err(Error::validation(
                 "institutionId",

@@ -5,7 +5,7 @@
 //! charges the member at centre cost, in one transaction, so the ledger,
 //! the transit and the member's account never disagree.
 
-use super::requisition::{self, scope_of};
+use super::requisition;
 use crate::Backend;
 use crate::authz::{self, Action, Caller, Scope};
 use crate::command::{Audit, Command, Effect};
@@ -330,12 +330,12 @@ impl Backend {
             let inst = self
                 .institution_in_community(caller, caller.institution_id)
                 .await?;
-            return authz::authorize(caller, Action::ReadDistribution, scope_of(&inst));
+            return authz::authorize(caller, Action::ReadDistribution, Backend::scope(&inst));
         }
         let to = self
             .institution_in_community(caller, s.to_institution_id)
             .await?;
-        authz::authorize(caller, Action::ReadDistribution, scope_of(&to))
+        authz::authorize(caller, Action::ReadDistribution, Backend::scope(&to))
     }
 
     pub async fn shipment(&self, caller: &Caller, id: Uuid) -> Result<ShipmentView> {
@@ -371,21 +371,9 @@ impl Backend {
         filter: ShipmentFilter,
         page: PageRequest,
     ) -> Result<Page<ShipmentView>> {
-        let institution_id = match filter.institution_id {
-            Some(id) => {
-                let inst = self.institution_in_community(caller, id).await?;
-                authz::authorize(caller, Action::ReadDistribution, scope_of(&inst))?;
-                Some(id)
-            }
-            None if caller.sees_whole_community() => None,
-            None => {
-                let own = self
-                    .institution_in_community(caller, caller.institution_id)
-                    .await?;
-                authz::authorize(caller, Action::ReadDistribution, scope_of(&own))?;
-                Some(own.id)
-            }
-        };
+        let institution_id = self
+            .distribution_list_scope(caller, filter.institution_id)
+            .await?;
         let limit = page.limit()?;
         let after: Option<Uuid> = page
             .after_key()?
@@ -432,7 +420,7 @@ impl Backend {
                 let from = self
                     .institution_in_community(caller, s.from_institution_id)
                     .await?;
-                authz::authorize(caller, Action::ReturnStock, scope_of(&from))
+                authz::authorize(caller, Action::ReturnStock, Backend::scope(&from))
             }
         }
     }
