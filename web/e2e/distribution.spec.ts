@@ -113,6 +113,18 @@ test('a clinic requisition from the suggestion is approved, allocated, dispatche
   await expect(w.getByTestId('run-status')).toHaveAttribute('data-status', 'DISPATCHED')
   await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
   await shot(w, 'run-dispatched')
+  // The printable delivery note the driver carries: every line with its lot
+  // and packs, and nothing of the app's frame when printed.
+  await w.locator(`[data-test=run-shipment][data-number="${shipmentNumber}"]`).getByTestId('delivery-note-print').click()
+  await expect(w.getByTestId('note-number')).toHaveText(shipmentNumber)
+  await expect(w.getByTestId('note-line').first()).toBeVisible()
+  expect(await w.getByTestId('note-packs').first().textContent()).toMatch(/^\d+ \S+/)
+  await shot(w, 'delivery-note')
+  await w.emulateMedia({ media: 'print' })
+  await expect(w.getByTestId('menu')).toBeHidden()
+  await expect(w.getByTestId('note-print')).toBeHidden()
+  await shot(w, 'delivery-note-print')
+  await w.emulateMedia({ media: 'screen' })
   await centre.close()
 
   // What was sent, read through the API to build the packs' codes.
@@ -237,5 +249,36 @@ test('the centre moves stock from one member to another (调剂)', async ({ brow
   await expect(w.getByTestId('transfer-made').first()).toContainText('SH-')
   await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
   await shot(w, 'transfer-made')
+  await centre.close()
+})
+
+test('the centre allocates ticked requisitions at once, and gives one allocation up', async ({ browser }) => {
+  const centre = await as(browser, 'warehouse')
+  const w = centre.page
+  await w.getByTestId('menu-distribution').click()
+  const choice = w.getByTestId('allocate-choice').locator('.el-checkbox').first()
+  await expect(choice, 'the demo county has an approved requisition waiting for stock').toBeVisible()
+  const id = (await choice.getAttribute('data-id'))!
+  await choice.click()
+  await expect(w.getByTestId('allocate-selected')).toContainText('1')
+  await settled(w)
+  await shot(w, 'allocate-selected')
+  await w.getByTestId('allocate-selected').click()
+  await expect(w.locator('.el-message').first()).toContainText(/已生成 [1-9]\d* 张配送单/)
+  await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
+  // Its shipment, given up with a reason: the quantities are backordered again.
+  await w.goto(`/requisitions/${id}`)
+  const shipment = w.locator('[data-test=requisition-shipment]').filter({ has: w.locator('[data-status=ALLOCATED]') }).first()
+  await expect(shipment).toBeVisible()
+  const shipmentNumber = (await shipment.getAttribute('data-number'))!
+  await shipment.getByTestId('shipment-cancel').click()
+  await expect(w.getByTestId('cancel-confirm')).toBeDisabled()
+  await w.getByTestId('cancel-reason').fill('车辆故障，改下周配送')
+  await shot(w, 'shipment-cancel')
+  await w.getByTestId('cancel-confirm').click()
+  await expect(w.locator(`[data-test=requisition-shipment][data-number="${shipmentNumber}"] [data-test=shipment-status]`)).toHaveAttribute('data-status', 'CANCELLED')
+  await expect(w.getByTestId('line-backorder').first()).not.toHaveText('0')
+  await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })
+  await shot(w, 'shipment-cancelled')
   await centre.close()
 })

@@ -76,6 +76,13 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'nav.runs', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'] },
   },
   {
+    // Anyone who may read the shipment (the server decides): the centre's
+    // warehouse prints it, the receiving clinic may print its copy.
+    path: '/shipments/:id/note',
+    component: () => import('@/views/DeliveryNote.vue'),
+    meta: { title: 'run.deliveryNote' },
+  },
+  {
     path: '/transfers',
     component: () => import('@/views/Transfers.vue'),
     meta: { title: 'nav.transfers', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'], menu: true },

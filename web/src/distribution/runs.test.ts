@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { byRoute, labelUrls, routeOf, today } from './runs'
+import { byRoute, labelUrls, packs, routeOf, today } from './runs'
 
 const town = { id: 't', name: '青山镇卫生院', kind: 'TOWNSHIP_HEALTH_CENTRE' }
 const village = { id: 'v', name: '东岭村卫生室', kind: 'VILLAGE_CLINIC', parent: { id: 't', name: '青山镇卫生院' } }
@@ -25,5 +25,29 @@ describe('delivery runs', () => {
     expect(labelUrls('s', 2)).toEqual(['/labels/shipment/s.svg?package=1', '/labels/shipment/s.svg?package=2'])
     expect(labelUrls('s', 0)).toHaveLength(1)
     expect(today(new Date(2026, 0, 5))).toBe('2026-01-05')
+  })
+})
+
+describe('packs on a delivery note', () => {
+  const levels = [
+    { name: '粒', unitsPerPack: 1 },
+    { name: '盒', unitsPerPack: 24 },
+    { name: '箱', unitsPerPack: 480 },
+  ]
+  it('uses the largest level that holds the quantity whole', () => {
+    expect(packs(960, levels, '粒')).toBe('2 箱')
+    expect(packs(48, levels, '粒')).toBe('2 盒')
+  })
+  it('falls back to the smallest pack and the rest in base units', () => {
+    const boxes = [
+      { name: '盒', unitsPerPack: 24 },
+      { name: '箱', unitsPerPack: 480 },
+    ]
+    expect(packs(485, boxes, '粒')).toBe('20 盒 + 5 粒')
+    expect(packs(5, boxes, '粒')).toBe('5 粒')
+  })
+  it('never divides by a level without units', () => {
+    expect(packs(7, [{ name: '盒', unitsPerPack: 0 }], '支')).toBe('7 支')
+    expect(packs(0, levels, '粒')).toBe('0 粒')
   })
 })

@@ -48,3 +48,29 @@ export function labelUrls(shipmentId: string, packages: number): string[] {
 export function today(d = new Date()): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
+
+export const deliveryNotePage = (shipmentId: string) => `/shipments/${shipmentId}/note`
+
+interface Level {
+  name: string
+  unitsPerPack: number
+}
+
+/**
+ * A quantity in base units as the person counting it sees packs, by the
+ * same rule as the spreadsheet delivery note: the largest package level
+ * that holds it a whole number of times ("2 箱"), else the smallest level
+ * with the rest in base units ("20 盒 + 5 粒"), else base units ("5 粒").
+ */
+export function packs(quantity: number, levels: Level[], baseUnit: string): string {
+  const sorted = levels.filter((l) => l.unitsPerPack > 0).sort((a, b) => a.unitsPerPack - b.unitsPerPack)
+  if (quantity > 0) {
+    const whole = [...sorted].reverse().find((l) => quantity % l.unitsPerPack === 0)
+    if (whole) return `${quantity / whole.unitsPerPack} ${whole.name}`
+  }
+  const smallest = sorted[0]
+  if (smallest && quantity > smallest.unitsPerPack) {
+    return `${Math.floor(quantity / smallest.unitsPerPack)} ${smallest.name} + ${quantity % smallest.unitsPerPack} ${baseUnit}`
+  }
+  return `${quantity} ${baseUnit}`
+}
