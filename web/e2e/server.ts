@@ -1,5 +1,6 @@
-// Starts the release binary on a free port with a fresh SQLite database
-// and the demo county, and stops it when the tests end.
+// Starts the yaolian binary (the release build, or the one YAOLIAN_BIN
+// names) on a free port with a fresh SQLite database and the demo county,
+// and stops it when the tests end.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, existsSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
