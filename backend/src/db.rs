@@ -9,7 +9,13 @@
 //!   allows one writer anyway) and start as `BEGIN IMMEDIATE`, so a
 //!   transaction never fails half-way when it upgrades from read to write.
 //!   Waiting on a fair async queue is faster and fairer than SQLite's
-//!   sleep-and-retry busy handler.
+//!   sleep-and-retry busy handler;
+//! - the WAL is checkpointed by a background task ([`CHECKPOINT_EVERY`],
+//!   `PASSIVE`, on its own connection), not by whichever commit crosses
+//!   SQLite's 1,000-page mark: with `synchronous=FULL` that checkpoint
+//!   copies and syncs the database file inside a scan's commit, and every
+//!   writer queued behind it waits too. A passive checkpoint neither
+//!   blocks writers nor waits for readers.
 
 use crate::error::Result;
 use sea_orm::{
@@ -23,6 +29,8 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use yaolian_migrations::{Migrator, MigratorTrait};
 
 pub const SQLITE_POOL_SIZE: u32 = 8;
+/// How often the SQLite WAL is checkpointed in the background.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 pub const POSTGRES_POOL_SIZE: u32 = 32;
 
 /// SQLite's `synchronous` setting.
@@ -61,6 +69,16 @@ pub struct Database {
     conn: DatabaseConnection,
     /// Present for SQLite only: the in-process writer queue.
     write_gate: Option<Arc<Mutex<()>>>,
+    /// Present for SQLite only: the background checkpointer, which stops
+    /// when [`Database::close`] is called or the last clone is dropped.
+    checkpointer: Option<Arc<Checkpointer>>,
+}
+
+/// The SQLite checkpoint task's handle: dropping the sender ends it.
+#[derive(Debug)]
+struct Checkpointer {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// A write transaction. On SQLite it also holds the writer slot until it is
@@ -137,6 +155,8 @@ impl Database {
                         })
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(30))
+                        // The background task checkpoints instead.
+                        .pragma("wal_autocheckpoint", "0")
                 });
         } else {
             options
@@ -150,7 +170,16 @@ impl Database {
                 source,
             })?;
         let write_gate = is_sqlite.then(|| Arc::new(Mutex::new(())));
-        Ok(Self { conn, write_gate })
+        let checkpointer = if is_sqlite {
+            Some(Arc::new(start_checkpointer(url, opts).await?))
+        } else {
+            None
+        };
+        Ok(Self {
+            conn,
+            write_gate,
+            checkpointer,
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), ConnectError> {
@@ -234,6 +263,16 @@ impl Database {
     /// Closes every pooled connection (after the server has drained), so
     /// SQLite checkpoints its WAL and PostgreSQL sees clean disconnects.
     pub async fn close(&self) {
+        if let Some(c) = &self.checkpointer {
+            // Stopped first, so that the pool's last connection is the last
+            // one open and SQLite checkpoints the whole WAL as it closes.
+            let _ = c.stop.send(true);
+            if let Some(task) = c.task.lock().await.take()
+                && let Err(e) = task.await
+            {
+                tracing::warn!(error = %e, "stopping the WAL checkpointer");
+            }
+        }
         if let Err(e) = self.conn.close_by_ref().await {
             tracing::warn!(error = %e, "closing the database pool");
         }
@@ -244,6 +283,55 @@ impl Database {
         self.conn.execute_unprepared("SELECT 1").await?;
         Ok(())
     }
+}
+
+/// Opens the checkpointer's own connection and starts it: every
+/// [`CHECKPOINT_EVERY`], a `PASSIVE` checkpoint, which copies what it can
+/// without waiting for anyone. It ends when told to or when every
+/// [`Database`] clone is gone (the sender is dropped).
+async fn start_checkpointer(url: &str, opts: DbOptions) -> Result<Checkpointer, ConnectError> {
+    use sea_orm::sqlx::Connection;
+    use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteSynchronous};
+    use std::str::FromStr;
+    let open = |source: sea_orm::sqlx::Error| ConnectError::Open {
+        url: redact_url(url),
+        source: DbErr::Conn(sea_orm::RuntimeErr::SqlxError(source.into())),
+    };
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(open)?
+        .synchronous(match opts.synchronous {
+            Synchronous::Full => SqliteSynchronous::Full,
+            Synchronous::Normal => SqliteSynchronous::Normal,
+        })
+        .busy_timeout(Duration::from_secs(30));
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(open)?;
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                // Told to stop, or every sender is gone.
+                _ = stopped.changed() => break,
+            }
+            if let Err(e) = sea_orm::sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&mut conn)
+                .await
+            {
+                tracing::warn!(error = %e, "WAL checkpoint");
+            }
+        }
+        if let Err(e) = conn.close().await {
+            tracing::warn!(error = %e, "closing the WAL checkpointer's connection");
+        }
+    });
+    Ok(Checkpointer {
+        stop,
+        task: Mutex::new(Some(task)),
+    })
 }
 
 /// Runs `f` when dropped.

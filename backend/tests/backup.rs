@@ -97,7 +97,7 @@ async fn movement_ids(path: &Path) -> HashSet<Uuid> {
         .into_iter()
         .map(|m| m.id)
         .collect();
-    db.conn().close_by_ref().await.unwrap();
+    db.close().await;
     ids
 }
 
@@ -276,7 +276,7 @@ async fn restore_refuses_a_tampered_ledger_naming_the_broken_rule() {
         .execute_unprepared("UPDATE stock_balance SET on_hand = on_hand + 1")
         .await
         .unwrap();
-    tamper.conn().close_by_ref().await.unwrap();
+    tamper.close().await;
 
     let target = dir.join("new.db");
     let err = backup::restore_sqlite(&copy, target.to_str().unwrap(), false)
@@ -300,6 +300,13 @@ async fn restore_never_replaces_a_database_in_use_nor_one_without_force() {
     backup::backup_sqlite(fx.db(), &copy).await.unwrap();
 
     // The fixture's pool is open on `live`, as a running server's would be.
+    // Everything checkpointed first, so that the background checkpointer has
+    // nothing left to copy into the file while we watch it.
+    fx.db()
+        .conn()
+        .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .unwrap();
     let before = fingerprint(&live);
     let err = backup::restore_sqlite(&copy, &fx.scratch.url, true)
         .await

@@ -235,14 +235,26 @@ impl Backend {
             &format!("{:?}", input.quantity),
         ]);
         let named = self.name_scan(caller, &input.barcode).await?;
-        let lines = shipment_line::Entity::find()
+        // The shipment's lines of this item with their lots, in one read.
+        let of_item: Vec<(Uuid, i32, Uuid, String)> = shipment_line::Entity::find()
+            .select_only()
+            .column(shipment_line::Column::Id)
+            .column(shipment_line::Column::LineNo)
+            .column(shipment_line::Column::BatchId)
+            .column(batch::Column::LotNumber)
+            .join(
+                JoinType::InnerJoin,
+                shipment_line::Entity::belongs_to(batch::Entity)
+                    .from(shipment_line::Column::BatchId)
+                    .to(batch::Column::Id)
+                    .into(),
+            )
             .filter(shipment_line::Column::ShipmentId.eq(s.id))
+            .filter(shipment_line::Column::ItemId.eq(named.item_id))
+            .order_by_asc(shipment_line::Column::LineNo)
+            .into_tuple()
             .all(conn)
             .await?;
-        let of_item: Vec<&shipment_line::Model> = lines
-            .iter()
-            .filter(|l| l.item_id == named.item_id)
-            .collect();
         if of_item.is_empty() {
             return Err(wrong(
                 WrongPack::NotOnShipment,
@@ -253,24 +265,12 @@ impl Backend {
                 format!("该品种不在配送单 {} 上，请单独放置", s.number),
             ));
         }
-        let line = if let Some(batch_id) = named.batch_id {
-            of_item.iter().find(|l| l.batch_id == batch_id).copied()
+        let found = if let Some(batch_id) = named.batch_id {
+            of_item.iter().find(|l| l.2 == batch_id)
         } else if let Some(lot) = &named.lot {
-            let batches: HashMap<Uuid, String> = batch::Entity::find()
-                .filter(
-                    batch::Column::Id.is_in(of_item.iter().map(|l| l.batch_id).collect::<Vec<_>>()),
-                )
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|b| (b.id, b.lot_number))
-                .collect();
-            of_item
-                .iter()
-                .find(|l| batches.get(&l.batch_id).is_some_and(|n| n == lot))
-                .copied()
+            of_item.iter().find(|l| &l.3 == lot)
         } else if of_item.len() == 1 {
-            of_item.first().copied()
+            of_item.first()
         } else {
             return Err(Error::validation(
                 "barcode",
@@ -286,16 +286,8 @@ impl Backend {
                 ),
             ));
         };
-        let Some(line) = line.cloned() else {
-            let lots: Vec<String> = batch::Entity::find()
-                .filter(
-                    batch::Column::Id.is_in(of_item.iter().map(|l| l.batch_id).collect::<Vec<_>>()),
-                )
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|b| b.lot_number)
-                .collect();
+        let Some(&(line_id, line_no, _, _)) = found else {
+            let lots: Vec<&str> = of_item.iter().map(|l| l.3.as_str()).collect();
             return Err(wrong(
                 WrongPack::WrongBatch,
                 format!(
@@ -329,7 +321,7 @@ impl Backend {
                     use shipment_line::Column as L;
                     let counted = shipment_line::Entity::update_many()
                         .col_expr(L::ScannedQuantity, Expr::col(L::ScannedQuantity).add(quantity))
-                        .filter(L::Id.eq(line.id))
+                        .filter(L::Id.eq(line_id))
                         .filter(
                             L::ShipmentId.in_subquery(
                                 sea_orm::sea_query::Query::select()
@@ -359,7 +351,7 @@ impl Backend {
                     let scan_row = shipment_scan::Model {
                         id: Uuid::now_v7(),
                         shipment_id: s.id,
-                        shipment_line_id: line.id,
+                        shipment_line_id: line_id,
                         quantity,
                         barcode: barcode.clone(),
                         trace_code: named.trace_code.clone(),
@@ -404,17 +396,17 @@ impl Backend {
                             lines,
                             discrepancies: Vec::new(),
                         },
-                        line_id: Some(line.id),
+                        line_id: Some(line_id),
                     };
                     Ok(Effect::Changed {
-                        result_id: line.id,
+                        result_id: line_id,
                         audit: Audit {
                             institution_id: Some(s.to_institution_id),
                             entity_type: "shipment_scan",
-                            entity_ids: vec![scan_row.id, s.id, line.id],
+                            entity_ids: vec![scan_row.id, s.id, line_id],
                             detail: Some(serde_json::json!({
                                 "shipment": s.number,
-                                "line": line.line_no,
+                                "line": line_no,
                                 "quantity": quantity,
                                 "traceCode": scan_row.trace_code,
                             })),

@@ -214,7 +214,7 @@ async fn verify_exits_1_and_names_the_rule_a_database_breaks() {
         .execute_unprepared("UPDATE stock_balance SET on_hand = on_hand + 1 WHERE rowid = 1")
         .await
         .unwrap();
-    db.conn().close_by_ref().await.unwrap();
+    db.close().await;
 
     let out = yaolian()
         .args(["verify", "--database-url", &url])
