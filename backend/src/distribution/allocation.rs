@@ -429,7 +429,23 @@ impl Backend {
                         ));
                     }
                 }
-                let views = shipment::views(&**txn, shipments).await?;
+                // Answered from what was just written: a new shipment has
+                // these lines (in line order) and no discrepancies yet.
+                let mut by_shipment: HashMap<Uuid, Vec<shipment_line::Model>> = HashMap::new();
+                for l in &line_rows {
+                    by_shipment
+                        .entry(l.shipment_id)
+                        .or_default()
+                        .push(l.clone());
+                }
+                let views: Vec<ShipmentView> = shipments
+                    .into_iter()
+                    .map(|s| ShipmentView {
+                        lines: by_shipment.remove(&s.id).unwrap_or_default(),
+                        discrepancies: Vec::new(),
+                        shipment: s,
+                    })
+                    .collect();
                 let first = views.first().map(|v| v.shipment.id).unwrap_or_default();
                 let value = Allocation {
                     shipments: views,

@@ -566,17 +566,19 @@ impl Backend {
                 }
                 let reqs: Vec<Uuid> = shipments.iter().filter_map(|s| s.requisition_id).collect();
                 settle_requisitions(txn, &reqs, now).await?;
-                let mut fresh = Vec::new();
-                for chunk in ids.chunks(500) {
-                    fresh.extend(
-                        shipment::Entity::find()
-                            .filter(shipment::Column::Id.is_in(chunk.to_vec()))
-                            .order_by_asc(shipment::Column::Id)
-                            .all(&**txn)
-                            .await?,
-                    );
-                }
-                let out = views(&**txn, fresh).await?;
+                // The shipments as the guarded update left them (it moved
+                // every one, or failed): their lines and discrepancies are
+                // unchanged by a dispatch.
+                let out: Vec<ShipmentView> = current
+                    .into_iter()
+                    .map(|mut v| {
+                        v.shipment.status = S::Dispatched;
+                        v.shipment.dispatched_at = Some(now);
+                        v.shipment.dispatched_by = Some(caller.user_id);
+                        v.shipment.updated_at = now;
+                        v
+                    })
+                    .collect();
                 let first = out.first().map(|v| v.shipment.id).unwrap_or_default();
                 Ok(Effect::Changed {
                     result_id: first,
