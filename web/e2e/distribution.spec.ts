@@ -109,6 +109,22 @@ test('a clinic requisition from the suggestion is approved, allocated, dispatche
   await expect(w.locator(`[data-test=run-shipment][data-number="${shipmentNumber}"]`)).toBeVisible()
   const runHref = (await w.getByTestId('run-pick-list').getAttribute('href'))!
   expect(runHref).toMatch(/^\/exports\/pick-lists\/.+\.xlsx$/)
+  // The pick list printed from the browser: this shipment's lines, earliest
+  // expiry first; then every package label of the run.
+  await w.getByTestId('run-pick-list-print').click()
+  const picked = w.locator(`[data-test=pick-shipment][data-number="${shipmentNumber}"] [data-test=pick-line]`)
+  await expect(picked.first()).toBeVisible()
+  const expiries = await picked.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-expiry') ?? ''))
+  expect(expiries).toEqual([...expiries].sort())
+  await shot(w, 'pick-list')
+  await w.getByTestId('pick-list-page').getByRole('button', { name: '打印箱标签' }).click()
+  const label = w.getByTestId('run-label').first()
+  await expect(label).toBeVisible()
+  await expect.poll(() => label.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
+  await shot(w, 'run-labels')
+  await w.goBack()
+  await w.goBack()
+  await expect(w.getByTestId('run-status')).toHaveAttribute('data-status', 'PLANNED')
   await w.getByTestId('run-dispatch').click()
   await expect(w.getByTestId('run-status')).toHaveAttribute('data-status', 'DISPATCHED')
   await expect(w.locator('.el-message')).toHaveCount(0, { timeout: 8_000 })

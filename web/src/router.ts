@@ -76,6 +76,16 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'nav.runs', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'] },
   },
   {
+    path: '/runs/:id/pick-list',
+    component: () => import('@/views/PickList.vue'),
+    meta: { title: 'pick.title', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'] },
+  },
+  {
+    path: '/runs/:id/labels',
+    component: () => import('@/views/RunLabels.vue'),
+    meta: { title: 'run.labels', roles: ['WAREHOUSE', 'ADMIN'], centre: ['WAREHOUSE', 'ADMIN'] },
+  },
+  {
     // Anyone who may read the shipment (the server decides): the centre's
     // warehouse prints it, the receiving clinic may print its copy.
     path: '/shipments/:id/note',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { byRoute, labelUrls, packs, routeOf, today } from './runs'
+import { byRoute, labelUrls, packs, pickOrder, routeOf, today } from './runs'
 
 const town = { id: 't', name: '青山镇卫生院', kind: 'TOWNSHIP_HEALTH_CENTRE' }
 const village = { id: 'v', name: '东岭村卫生室', kind: 'VILLAGE_CLINIC', parent: { id: 't', name: '青山镇卫生院' } }
@@ -49,5 +49,13 @@ describe('packs on a delivery note', () => {
   it('never divides by a level without units', () => {
     expect(packs(7, [{ name: '盒', unitsPerPack: 0 }], '支')).toBe('7 支')
     expect(packs(0, levels, '粒')).toBe('0 粒')
+  })
+})
+
+describe('pick order', () => {
+  it('picks the earliest expiry first, then by lot and line', () => {
+    const line = (lineNo: number, expiryDate: string, lotNumber: string) => ({ lineNo, batch: { expiryDate, lotNumber } })
+    const order = pickOrder([line(1, '2027-06-01', 'B'), line(2, '2027-03-01', 'Z'), line(3, '2027-06-01', 'A'), line(4, '2027-06-01', 'A')])
+    expect(order.map((l) => l.lineNo)).toEqual([2, 3, 4, 1])
   })
 })

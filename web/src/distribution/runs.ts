@@ -74,3 +74,22 @@ export function packs(quantity: number, levels: Level[], baseUnit: string): stri
   }
   return `${quantity} ${baseUnit}`
 }
+
+export const pickListPage = (runId: string) => `/runs/${runId}/pick-list`
+export const runLabelsPage = (runId: string) => `/runs/${runId}/labels`
+
+interface PickLine {
+  lineNo: number
+  batch: { lotNumber: string; expiryDate: string }
+}
+
+/** A shipment's lines in the order they are picked, as on the spreadsheet
+ * pick list: earliest expiry first, then lot, then line. */
+export function pickOrder<L extends PickLine>(lines: L[]): L[] {
+  return [...lines].sort(
+    (a, b) =>
+      a.batch.expiryDate.localeCompare(b.batch.expiryDate) ||
+      a.batch.lotNumber.localeCompare(b.batch.lotNumber) ||
+      a.lineNo - b.lineNo,
+  )
+}
