@@ -1467,10 +1467,30 @@ async fn plan(label: &str, postgres: Option<&str>) {
 /// each over 2,000 items, allocated in one `allocateRequisitions` and
 /// dispatched in one `dispatchShipments`; then receipt scanning at the
 /// clinics, 8 pharmacists at once.
-async fn distribute(label: &str, postgres: Option<&str>) {
-    use yaolian_backend::authz::Caller;
-    use yaolian_backend::distribution::{RequisitionInput, RequisitionLineInput};
+/// The backend on the bench's database, and the demo centre's warehouse
+/// keeper as a caller of it (to set up requisitions without HTTP).
+fn as_warehouse(server: &Server) -> (Backend, yaolian_backend::authz::Caller) {
     use yaolian_backend::enums::{InstitutionKind, Role};
+    let backend = Backend::new(
+        server.db.clone(),
+        Arc::new(SystemClock) as Arc<dyn Clock>,
+        Settings::default(),
+    );
+    let warehouse = yaolian_backend::authz::Caller {
+        user_id: server.county.users["warehouse"],
+        username: "warehouse".into(),
+        roles: vec![Role::Warehouse],
+        institution_id: server.county.institutions["DEMO-LC"],
+        institution_kind: InstitutionKind::LogisticsCentre,
+        community_id: server.county.community_id,
+        session_id: Uuid::nil(),
+    };
+    (backend, warehouse)
+}
+
+async fn distribute(label: &str, postgres: Option<&str>) {
+    use yaolian_backend::distribution::{RequisitionInput, RequisitionLineInput};
+    use yaolian_backend::enums::InstitutionKind;
     let server = Arc::new(Server::start(postgres).await);
     let community = server.county.community_id;
     let wh_id = server.county.users["warehouse"];
@@ -1507,20 +1527,7 @@ async fn distribute(label: &str, postgres: Option<&str>) {
     let members = yaolian_seed::scale::load_members(&server.db, community, now, 270)
         .await
         .expect("members");
-    let backend = Backend::new(
-        server.db.clone(),
-        Arc::new(SystemClock) as Arc<dyn Clock>,
-        Settings::default(),
-    );
-    let warehouse = Caller {
-        user_id: wh_id,
-        username: "warehouse".into(),
-        roles: vec![Role::Warehouse],
-        institution_id: centre,
-        institution_kind: InstitutionKind::LogisticsCentre,
-        community_id: community,
-        session_id: Uuid::nil(),
-    };
+    let (backend, warehouse) = as_warehouse(&server);
     let mut ids = Vec::new();
     for (m, member) in members.iter().enumerate() {
         let lines = (0..40)
@@ -1623,27 +1630,10 @@ async fn distribute(label: &str, postgres: Option<&str>) {
 /// clients in the same run, on the demo county alone: steady scanning, not
 /// scanning while the database digests the county-scale allocation above.
 async fn arrive(label: &str, postgres: Option<&str>) {
-    use yaolian_backend::authz::Caller;
     use yaolian_backend::distribution::{RequisitionInput, RequisitionLineInput};
-    use yaolian_backend::enums::{InstitutionKind, Role};
     let server = Arc::new(Server::start(postgres).await);
-    let wh_id = server.county.users["warehouse"];
     let centre = server.county.institutions["DEMO-LC"];
-    let community = server.county.community_id;
-    let backend = Backend::new(
-        server.db.clone(),
-        Arc::new(SystemClock) as Arc<dyn Clock>,
-        Settings::default(),
-    );
-    let warehouse = Caller {
-        user_id: wh_id,
-        username: "warehouse".into(),
-        roles: vec![Role::Warehouse],
-        institution_id: centre,
-        institution_kind: InstitutionKind::LogisticsCentre,
-        community_id: community,
-        session_id: Uuid::nil(),
-    };
+    let (backend, warehouse) = as_warehouse(&server);
     // 8 demo pharmacists, each receiving a shipment of demo stock, one unit
     // per scan.
     let scanners = [

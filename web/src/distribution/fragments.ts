@@ -75,6 +75,32 @@ export const ShipmentFields = graphql(`
   }
 `)
 
+/** A shipment line as the printed delivery note and pick list show it. */
+export const PrintLineFields = graphql(`
+  fragment PrintLineFields on ShipmentLine {
+    id
+    lineNo
+    quantity
+    item {
+      id
+      code
+      genericName
+      strength
+      baseUnit
+      coldChain
+      packageLevels {
+        name
+        unitsPerPack
+      }
+    }
+    batch {
+      id
+      lotNumber
+      expiryDate
+    }
+  }
+`)
+
 export const RequisitionFields = graphql(`
   fragment RequisitionFields on Requisition {
     id
