@@ -287,6 +287,49 @@ impl Backend {
     }
 }
 
+/// What a scanned GTIN names in a community: the item, the package level
+/// the code is printed on, and that level's units per pack (`None` when
+/// the level has no row, which the catalogue's own checks prevent).
+pub(crate) struct GtinPack {
+    pub item_id: Uuid,
+    pub level: i32,
+    pub units_per_pack: Option<i64>,
+}
+
+/// The GTIN, its item and its package level's units in one read: what a
+/// receipt scan, at the centre or at a member, needs of the code.
+pub(crate) async fn gtin_pack(
+    conn: &impl ConnectionTrait,
+    community_id: Uuid,
+    gtin: &str,
+) -> Result<Option<GtinPack>> {
+    let hit: Option<(Uuid, i32, Option<i64>)> = item_gtin::Entity::find()
+        .select_only()
+        .column(item_gtin::Column::ItemId)
+        .column(item_gtin::Column::Level)
+        .column(item_package_level::Column::UnitsPerPack)
+        .join(
+            JoinType::LeftJoin,
+            item_gtin::Entity::belongs_to(item_package_level::Entity)
+                .from((item_gtin::Column::ItemId, item_gtin::Column::Level))
+                .to((
+                    item_package_level::Column::ItemId,
+                    item_package_level::Column::Level,
+                ))
+                .into(),
+        )
+        .filter(item_gtin::Column::CommunityId.eq(community_id))
+        .filter(item_gtin::Column::Gtin.eq(gtin))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(hit.map(|(item_id, level, units_per_pack)| GtinPack {
+        item_id,
+        level,
+        units_per_pack,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use crate::clock::business_date;
 use crate::command::{Audit, Command, Effect, Idempotency, Ran};
 use crate::entity::enums::{DiscrepancyKind, MovementKind, ShipmentKind, ShipmentStatus as S};
 use crate::entity::{
-    batch, item_gtin, item_package_level, shipment as ship, shipment_discrepancy, shipment_line,
+    batch, item_package_level, shipment as ship, shipment_discrepancy, shipment_line,
     shipment_scan, trace_code,
 };
 use crate::error::{Error, FieldError, Result, StateReason, WrongPack};
@@ -89,26 +89,8 @@ impl Backend {
         })?;
         // The GTIN, its item and its package level's units in one read.
         let by_gtin = async |gtin: &str| -> Result<(Uuid, i64)> {
-            let hit: Option<(Uuid, Option<i64>)> = item_gtin::Entity::find()
-                .select_only()
-                .column(item_gtin::Column::ItemId)
-                .column(item_package_level::Column::UnitsPerPack)
-                .join(
-                    JoinType::LeftJoin,
-                    item_gtin::Entity::belongs_to(item_package_level::Entity)
-                        .from((item_gtin::Column::ItemId, item_gtin::Column::Level))
-                        .to((
-                            item_package_level::Column::ItemId,
-                            item_package_level::Column::Level,
-                        ))
-                        .into(),
-                )
-                .filter(item_gtin::Column::CommunityId.eq(caller.community_id))
-                .filter(item_gtin::Column::Gtin.eq(gtin))
-                .into_tuple()
-                .one(conn)
-                .await?;
-            hit.map(|(item, units)| (item, units.unwrap_or(1)))
+            let hit = crate::catalogue::gtin_pack(conn, caller.community_id, gtin).await?;
+            hit.map(|p| (p.item_id, p.units_per_pack.unwrap_or(1)))
                 .ok_or_else(|| {
                     wrong(
                         WrongPack::NotOnShipment,

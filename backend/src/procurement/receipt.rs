@@ -20,7 +20,7 @@ use crate::db::WriteTxn;
 use crate::entity::enums::DocumentType;
 use crate::entity::enums::{BatchStatus, MovementKind, PurchaseOrderStatus as S};
 use crate::entity::{
-    batch, goods_receipt, item, item_gtin, item_package_level, purchase_order, purchase_order_line,
+    batch, goods_receipt, item, item_package_level, purchase_order, purchase_order_line,
     receipt_line, trace_code,
 };
 use crate::error::{Error, FieldError, Result};
@@ -29,8 +29,8 @@ use crate::ledger::{self, Actor, DocumentRef, Posting};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 use yaolian_labels::document_number::kind;
@@ -209,28 +209,12 @@ impl Backend {
                 "条码缺少批号或有效期",
             ));
         };
-        // The GTIN and its package level's units in one read.
-        let hit: Option<(Uuid, i32, Option<i64>)> = item_gtin::Entity::find()
-            .select_only()
-            .column(item_gtin::Column::ItemId)
-            .column(item_gtin::Column::Level)
-            .column(item_package_level::Column::UnitsPerPack)
-            .join(
-                JoinType::LeftJoin,
-                item_gtin::Entity::belongs_to(item_package_level::Entity)
-                    .from((item_gtin::Column::ItemId, item_gtin::Column::Level))
-                    .to((
-                        item_package_level::Column::ItemId,
-                        item_package_level::Column::Level,
-                    ))
-                    .into(),
-            )
-            .filter(item_gtin::Column::CommunityId.eq(caller.community_id))
-            .filter(item_gtin::Column::Gtin.eq(gtin))
-            .into_tuple()
-            .one(self.db.conn())
-            .await?;
-        let (item_id, level, units) = hit.ok_or_else(|| {
+        let hit = crate::catalogue::gtin_pack(self.db.conn(), caller.community_id, gtin).await?;
+        let crate::catalogue::GtinPack {
+            item_id,
+            level,
+            units_per_pack: units,
+        } = hit.ok_or_else(|| {
             Error::validation(
                 "barcode",
                 format!("GTIN {gtin} is not in the catalogue; link it to an item first"),
