@@ -214,6 +214,15 @@ async fn restore_refuses_a_file_that_is_not_a_sound_database_and_touches_nothing
     let good = dir.join("good.db");
     backup::backup_sqlite(fx.db(), &good).await.unwrap();
     let untouched = fingerprint(&target);
+    // The background checkpointer copies the WAL into the live file on its
+    // own schedule, which would change the file between the two
+    // fingerprints below whatever restore does. With the WAL emptied here
+    // it has nothing left to copy, so any change is restore's.
+    fx.db()
+        .conn()
+        .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .unwrap();
 
     let text = dir.join("notes.txt");
     std::fs::write(&text, "this is not a database\n".repeat(200)).unwrap();
