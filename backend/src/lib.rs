@@ -36,6 +36,7 @@ sealed! {
 }
 pub mod error;
 pub(crate) mod idempotency;
+pub(crate) mod joined;
 pub mod label;
 sealed! {
     /// The only writer of stock.

@@ -287,26 +287,24 @@ impl Backend {
     }
 }
 
-/// What a scanned GTIN names in a community: the item, the package level
-/// the code is printed on, and that level's units per pack (`None` when
-/// the level has no row, which the catalogue's own checks prevent).
+/// What a scanned GTIN names in a community: the item, and the units in a
+/// pack of the level the code is printed on (`None` when the level has no
+/// row, which the catalogue's own checks prevent).
 pub(crate) struct GtinPack {
     pub item_id: Uuid,
-    pub level: i32,
     pub units_per_pack: Option<i64>,
 }
 
 /// The GTIN, its item and its package level's units in one read: what a
-/// receipt scan, at the centre or at a member, needs of the code.
+/// shipment receipt scan needs of the code.
 pub(crate) async fn gtin_pack(
     conn: &impl ConnectionTrait,
     community_id: Uuid,
     gtin: &str,
 ) -> Result<Option<GtinPack>> {
-    let hit: Option<(Uuid, i32, Option<i64>)> = item_gtin::Entity::find()
+    let hit: Option<(Uuid, Option<i64>)> = item_gtin::Entity::find()
         .select_only()
         .column(item_gtin::Column::ItemId)
-        .column(item_gtin::Column::Level)
         .column(item_package_level::Column::UnitsPerPack)
         .join(
             JoinType::LeftJoin,
@@ -323,9 +321,8 @@ pub(crate) async fn gtin_pack(
         .into_tuple()
         .one(conn)
         .await?;
-    Ok(hit.map(|(item_id, level, units_per_pack)| GtinPack {
+    Ok(hit.map(|(item_id, units_per_pack)| GtinPack {
         item_id,
-        level,
         units_per_pack,
     }))
 }

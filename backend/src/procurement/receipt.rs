@@ -20,17 +20,17 @@ use crate::db::WriteTxn;
 use crate::entity::enums::DocumentType;
 use crate::entity::enums::{BatchStatus, MovementKind, PurchaseOrderStatus as S};
 use crate::entity::{
-    batch, goods_receipt, item, item_package_level, purchase_order, purchase_order_line,
+    batch, goods_receipt, item, item_gtin, item_package_level, purchase_order, purchase_order_line,
     receipt_line, trace_code,
 };
 use crate::error::{Error, FieldError, Result};
 use crate::idempotency::{self, ClientRequestId};
 use crate::ledger::{self, Actor, DocumentRef, Posting};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Order, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 use yaolian_labels::document_number::kind;
@@ -82,13 +82,17 @@ pub struct ReceiptLineView {
     pub trace_codes: Vec<String>,
 }
 
+/// How a receipt names the pack: by the GTIN printed on it (which names
+/// the item and the package level), or by item and level typed by hand.
+enum PackRef {
+    Gtin(String),
+    Level { item_id: Uuid, level: i32 },
+}
+
 /// What every receipt needs, however it was read.
 struct Draft {
     order_id: Uuid,
-    item_id: Uuid,
-    package_level: i32,
-    /// Known already when the scan's GTIN lookup read it.
-    units_per_pack: Option<i64>,
+    pack: PackRef,
     lot_number: String,
     expiry_date: NaiveDate,
     production_date: Option<NaiveDate>,
@@ -209,18 +213,6 @@ impl Backend {
                 "条码缺少批号或有效期",
             ));
         };
-        let hit = crate::catalogue::gtin_pack(self.db.conn(), caller.community_id, gtin).await?;
-        let crate::catalogue::GtinPack {
-            item_id,
-            level,
-            units_per_pack: units,
-        } = hit.ok_or_else(|| {
-            Error::validation(
-                "barcode",
-                format!("GTIN {gtin} is not in the catalogue; link it to an item first"),
-                format!("商品码 {gtin} 未在目录中登记"),
-            )
-        })?;
         let request_hash = idempotency::fingerprint(&[
             "scan",
             &input.order_id.to_string(),
@@ -232,9 +224,7 @@ impl Backend {
         ]);
         let draft = Draft {
             order_id: input.order_id,
-            item_id,
-            package_level: level,
-            units_per_pack: units,
+            pack: PackRef::Gtin(gtin.to_string()),
             lot_number: check_lot(lot)?,
             expiry_date: expiry,
             production_date: es.production_date(),
@@ -277,9 +267,10 @@ impl Backend {
         ]);
         let draft = Draft {
             order_id: input.order_id,
-            item_id: input.item_id,
-            package_level: input.package_level,
-            units_per_pack: None,
+            pack: PackRef::Level {
+                item_id: input.item_id,
+                level: input.package_level,
+            },
             lot_number: check_lot(&input.lot_number)?,
             expiry_date: input.expiry_date,
             production_date: input.production_date,
@@ -317,46 +308,26 @@ impl Backend {
             Action::ReceiveGoods,
             Scope::Community(caller.community_id),
         )?;
-        // Independent reads side by side: a scan waits for one round trip.
-        // Everything that can change is checked again under the order's
-        // lock.
-        let level_read = async {
-            match d.units_per_pack {
-                Some(_) => Ok(None),
-                None => {
-                    item_package_level::Entity::find_by_id((d.item_id, d.package_level))
-                        .one(conn)
-                        .await
-                }
-            }
-        };
-        let (item, level, lines) = tokio::join!(
-            item::Entity::find_by_id(d.item_id).one(conn),
-            level_read,
-            purchase_order_line::Entity::find()
-                .filter(purchase_order_line::Column::OrderId.eq(d.order_id))
-                .filter(purchase_order_line::Column::ItemId.eq(d.item_id))
-                .order_by_asc(purchase_order_line::Column::LineNo)
-                .all(conn),
-        );
-        let item = item?
-            .filter(|i| i.community_id == caller.community_id)
-            .ok_or_else(|| Error::not_found("item", d.item_id))?;
-        let lines = lines?;
-        let units_per_pack = match (d.units_per_pack, level?) {
-            (Some(units), _) => units,
-            (None, Some(level)) => level.units_per_pack,
-            (None, None) => {
-                return Err(Error::validation(
-                    "packageLevel",
-                    format!(
-                        "{} has no package level {}",
-                        item.generic_name, d.package_level
-                    ),
-                    format!("{} 没有第 {} 级包装", item.generic_name, d.package_level),
-                ));
-            }
-        };
+        // Everything the checks need, in one read: the item (by its GTIN or
+        // its id), the package level's units, the order's lines of the item,
+        // the lot if it is known (its expiry never changes) and the order's
+        // receipt document of the day (never deleted). What can change is
+        // checked again in the transaction, under the order's lock.
+        let Known {
+            item,
+            package_level,
+            units_per_pack,
+            lines,
+            batch: known_batch,
+            receipt: todays_receipt,
+        } = known(conn, caller.community_id, &d, today).await?;
+        let units_per_pack = units_per_pack.ok_or_else(|| {
+            Error::validation(
+                "packageLevel",
+                format!("{} has no package level {package_level}", item.generic_name),
+                format!("{} 没有第 {package_level} 级包装", item.generic_name),
+            )
+        })?;
         let quantity = d
             .packs
             .checked_mul(units_per_pack)
@@ -470,25 +441,12 @@ impl Backend {
         if !errors.is_empty() {
             return Err(Error::invalid(errors));
         }
-        // What nearly every scan finds already there, read before the write
-        // transaction so that SQLite's one writer is held for the writes: a
-        // known lot (whose expiry never changes) and the day's receipt
-        // document (never deleted). A first scan of either makes it inside.
-        let (known_batch, todays_receipt) = tokio::join!(
-            batch::Entity::find()
-                .filter(batch::Column::ItemId.eq(item.id))
-                .filter(batch::Column::LotNumber.eq(d.lot_number.clone()))
-                .one(conn),
-            goods_receipt::Entity::find()
-                .filter(goods_receipt::Column::OrderId.eq(d.order_id))
-                .filter(goods_receipt::Column::BusinessDate.eq(today))
-                .one(conn),
-        );
-        let known_batch = known_batch?;
+        // A known lot and the day's receipt were read before the write
+        // transaction so that SQLite's one writer is held for the writes; a
+        // first scan of either makes it inside.
         if let Some(b) = &known_batch {
             check_expiry(b, &item, &d)?;
         }
-        let todays_receipt = todays_receipt?;
 
         let ran = self
             .run(
@@ -505,6 +463,7 @@ impl Backend {
                         Applied {
                             order_id: d.order_id,
                             item: &item,
+                            package_level,
                             order_line_id: order_line,
                             d: &d,
                             quantity,
@@ -664,6 +623,7 @@ impl Backend {
 struct Applied<'a> {
     order_id: Uuid,
     item: &'a item::Model,
+    package_level: i32,
     /// The order line it is received on; none when the item is not on it.
     order_line_id: Option<Uuid>,
     d: &'a Draft,
@@ -799,7 +759,7 @@ async fn apply(
         order_line_id: order_line.id,
         batch_id: batch.id,
         item_id: a.item.id,
-        package_level: d.package_level,
+        package_level: a.package_level,
         packs: d.packs,
         quantity: a.quantity,
         pack_price_fen: order_line.unit_price_fen,
@@ -956,6 +916,135 @@ async fn receipt_for_day(
     }
     .insert(&**txn)
     .await?)
+}
+
+/// What a receipt's checks read before its transaction.
+struct Known {
+    item: item::Model,
+    package_level: i32,
+    /// `None` when the item has no such package level.
+    units_per_pack: Option<i64>,
+    /// The order's lines of the item, by line number.
+    lines: Vec<purchase_order_line::Model>,
+    batch: Option<batch::Model>,
+    receipt: Option<goods_receipt::Model>,
+}
+
+/// One statement for what used to be five reads in three round trips: the
+/// item joined to its GTIN (or taken by id), its package level, the order's
+/// lines of it, the lot and the day's receipt, a row per order line.
+async fn known(
+    conn: &impl ConnectionTrait,
+    community_id: Uuid,
+    d: &Draft,
+    today: NaiveDate,
+) -> Result<Known> {
+    use crate::joined;
+    let t = |name: &str| Alias::new(name);
+    let mut q = Query::select();
+    q.from_as(item::Entity, t("i"));
+    let level = match &d.pack {
+        PackRef::Gtin(gtin) => {
+            q.join_as(
+                JoinType::InnerJoin,
+                item_gtin::Entity,
+                t("g"),
+                Expr::col((t("g"), item_gtin::Column::ItemId))
+                    .equals((t("i"), item::Column::Id))
+                    .and(Expr::col((t("g"), item_gtin::Column::CommunityId)).eq(community_id))
+                    .and(Expr::col((t("g"), item_gtin::Column::Gtin)).eq(gtin.as_str())),
+            );
+            q.expr_as(
+                Expr::col((t("g"), item_gtin::Column::Level)),
+                t("pack_level"),
+            );
+            Expr::col((t("g"), item_gtin::Column::Level))
+        }
+        PackRef::Level { item_id, level } => {
+            q.and_where(Expr::col((t("i"), item::Column::Id)).eq(*item_id));
+            q.expr_as(Expr::val(*level), t("pack_level"));
+            Expr::val(*level)
+        }
+    };
+    q.and_where(Expr::col((t("i"), item::Column::CommunityId)).eq(community_id))
+        .left_join(
+            item_package_level::Entity,
+            Expr::col((
+                item_package_level::Entity,
+                item_package_level::Column::ItemId,
+            ))
+            .equals((t("i"), item::Column::Id))
+            .and(
+                Expr::col((
+                    item_package_level::Entity,
+                    item_package_level::Column::Level,
+                ))
+                .eq(level),
+            ),
+        )
+        .expr_as(
+            Expr::col((
+                item_package_level::Entity,
+                item_package_level::Column::UnitsPerPack,
+            )),
+            t("units_per_pack"),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            purchase_order_line::Entity,
+            t("ol"),
+            Expr::col((t("ol"), purchase_order_line::Column::ItemId))
+                .equals((t("i"), item::Column::Id))
+                .and(Expr::col((t("ol"), purchase_order_line::Column::OrderId)).eq(d.order_id)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            batch::Entity,
+            t("b"),
+            Expr::col((t("b"), batch::Column::ItemId))
+                .equals((t("i"), item::Column::Id))
+                .and(Expr::col((t("b"), batch::Column::LotNumber)).eq(d.lot_number.as_str())),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            goods_receipt::Entity,
+            t("r"),
+            Expr::col((t("r"), goods_receipt::Column::OrderId))
+                .eq(d.order_id)
+                .and(Expr::col((t("r"), goods_receipt::Column::BusinessDate)).eq(today)),
+        )
+        .order_by((t("ol"), purchase_order_line::Column::LineNo), Order::Asc);
+    joined::select::<item::Entity>(&mut q, "i");
+    joined::select::<purchase_order_line::Entity>(&mut q, "ol");
+    joined::select::<batch::Entity>(&mut q, "b");
+    joined::select::<goods_receipt::Entity>(&mut q, "r");
+    let rows = conn.query_all(&q).await?;
+    let Some(first) = rows.first() else {
+        return Err(match &d.pack {
+            PackRef::Gtin(gtin) => Error::validation(
+                "barcode",
+                format!("GTIN {gtin} is not in the catalogue; link it to an item first"),
+                format!("商品码 {gtin} 未在目录中登记"),
+            ),
+            PackRef::Level { item_id, .. } => Error::not_found("item", *item_id),
+        });
+    };
+    let item = joined::model::<item::Entity>(first, "i")?
+        .ok_or_else(|| Error::internal("the joined item row has no item"))?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if let Some(line) = joined::model::<purchase_order_line::Entity>(row, "ol")? {
+            lines.push(line);
+        }
+    }
+    Ok(Known {
+        package_level: first.try_get("", "pack_level")?,
+        units_per_pack: first.try_get("", "units_per_pack")?,
+        batch: joined::model::<batch::Entity>(first, "b")?,
+        receipt: joined::model::<goods_receipt::Entity>(first, "r")?,
+        item,
+        lines,
+    })
 }
 
 async fn record_trace_codes(

@@ -511,6 +511,53 @@ async fn an_order_is_received_by_scanning_and_posts_to_the_ledger() {
         .await;
     assert_eq!(error_code(&stranger), "VALIDATION");
     assert!(message(&stranger).contains("is not on order"), "{stranger}");
+    // A well-formed GTIN the catalogue does not know.
+    let unknown = desk
+        .scan(
+            &desk.warehouse,
+            &id,
+            &format!("0104006381333931 17{}10X9", yymmdd(far())).replace(' ', ""),
+            1,
+            "gr-3b",
+        )
+        .await;
+    assert_eq!(error_code(&unknown), "VALIDATION", "{unknown}");
+    assert_eq!(field(&unknown), "barcode");
+    assert!(
+        message(&unknown).contains("04006381333931 is not in the catalogue"),
+        "{unknown}"
+    );
+    // Typed by hand: a package level the item does not have, and an item
+    // that does not exist.
+    let no_level = app
+        .gql(
+            Some(&desk.warehouse),
+            &line_query(),
+            json!({ "input": {
+                "purchaseOrderId": id, "itemId": app.item("YP0001"), "packageLevel": 9,
+                "lotNumber": "HAND09", "expiryDate": far(), "packs": 1,
+                "clientRequestId": "gr-3c",
+            }}),
+        )
+        .await;
+    assert_eq!(error_code(&no_level), "VALIDATION", "{no_level}");
+    assert_eq!(field(&no_level), "packageLevel");
+    assert!(
+        message(&no_level).contains("no package level 9"),
+        "{no_level}"
+    );
+    let no_item = app
+        .gql(
+            Some(&desk.warehouse),
+            &line_query(),
+            json!({ "input": {
+                "purchaseOrderId": id, "itemId": uuid::Uuid::now_v7(),
+                "lotNumber": "HAND09", "expiryDate": far(), "packs": 1,
+                "clientRequestId": "gr-3d",
+            }}),
+        )
+        .await;
+    assert_eq!(error_code(&no_item), "NOT_FOUND", "{no_item}");
     assert_eq!(app.balance(&desk.warehouse, &centre, &batch).await.0, 96);
 
     // The rest: six boxes scanned, the second item typed by hand.
