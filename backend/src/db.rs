@@ -346,3 +346,37 @@ fn scopeguard(f: impl FnOnce()) -> impl Drop {
     }
     Guard(Some(f))
 }
+
+/// Numbered placeholders for a statement built by hand (a `VALUES` list a
+/// bulk `UPDATE … FROM` joins on), with the values bound in order. Numbered
+/// on both databases (SQLite's `?NNN`), so a value bound first may be
+/// written anywhere in the text; on PostgreSQL each placeholder carries its
+/// type, which a `VALUES` list cannot infer.
+pub(crate) struct Params {
+    backend: DatabaseBackend,
+    values: Vec<sea_orm::Value>,
+}
+
+impl Params {
+    pub(crate) fn new(backend: DatabaseBackend) -> Self {
+        Self {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
+    /// Binds `value` and returns its placeholder, cast to `pg_type` on
+    /// PostgreSQL.
+    pub(crate) fn bind(&mut self, value: impl Into<sea_orm::Value>, pg_type: &str) -> String {
+        self.values.push(value.into());
+        let n = self.values.len();
+        match self.backend {
+            DatabaseBackend::Postgres => format!("${n}::{pg_type}"),
+            _ => format!("?{n}"),
+        }
+    }
+
+    pub(crate) fn statement(self, sql: String) -> sea_orm::Statement {
+        sea_orm::Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
+}

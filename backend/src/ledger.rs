@@ -841,35 +841,22 @@ async fn bulk_update(
     rows: &[(Uuid, Uuid, i64, i64)],
     now: DateTime<Utc>,
 ) -> Result<Vec<stock_balance::Model>> {
-    use sea_orm::{DatabaseBackend, Statement, Value};
-    let backend = txn.get_database_backend();
     let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(INSERT_CHUNK) {
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4 + 1);
-        let mut tuples = Vec::with_capacity(chunk.len());
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            // Numbered on both (SQLite's `?NNN`), since the stamp is bound
-            // first but written after the values.
-            match backend {
-                DatabaseBackend::Postgres => format!("${n}"),
-                _ => format!("?{n}"),
-            }
-        };
-        let stamp = next();
-        values.push(Value::from(now));
-        for (inst, batch, q, lines) in chunk {
-            let (a, b, c, d) = (next(), next(), next(), next());
-            tuples.push(match backend {
-                DatabaseBackend::Postgres => format!("({a}::uuid, {b}::uuid, {c}::bigint, {d}::bigint)"),
-                _ => format!("({a}, {b}, {c}, {d})"),
-            });
-            values.push(Value::from(*inst));
-            values.push(Value::from(*batch));
-            values.push(Value::from(*q));
-            values.push(Value::from(*lines));
-        }
+        let mut p = crate::db::Params::new(txn.get_database_backend());
+        let stamp = p.bind(now, "timestamptz");
+        let tuples: Vec<String> = chunk
+            .iter()
+            .map(|(inst, batch, q, lines)| {
+                format!(
+                    "({}, {}, {}, {})",
+                    p.bind(*inst, "uuid"),
+                    p.bind(*batch, "uuid"),
+                    p.bind(*q, "bigint"),
+                    p.bind(*lines, "bigint")
+                )
+            })
+            .collect();
         let (set, guard) = match mode {
             Bulk::Reserve => (
                 "reserved = stock_balance.reserved + v.v_n",
@@ -892,7 +879,7 @@ async fn bulk_update(
         );
         out.extend(
             stock_balance::Entity::find()
-                .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+                .from_raw_sql(p.statement(sql))
                 .all(&**txn)
                 .await?,
         );

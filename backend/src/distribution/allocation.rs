@@ -135,6 +135,34 @@ pub(crate) async fn recount_allocated(txn: &WriteTxn, requisition_ids: &[Uuid]) 
     Ok(())
 }
 
+/// Raises each line's allocated quantity by what was just picked for it:
+/// `rows` are (requisition line, quantity), each line once. Equal to
+/// [`recount_allocated`] when the count was right before (the new lines are
+/// on live shipments and carry no discrepancies yet), at one joined update
+/// per 500 lines instead of two correlated sums for every line. The CHECK
+/// on the column still refuses anything past the approved quantity.
+async fn add_allocated(txn: &WriteTxn, rows: &[(Uuid, i64)]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let mut p = crate::db::Params::new(txn.get_database_backend());
+        let tuples: Vec<String> = chunk
+            .iter()
+            .map(|(line, q)| format!("({}, {})", p.bind(*line, "uuid"), p.bind(*q, "bigint")))
+            .collect();
+        let sql = format!(
+            "WITH v(v_line, v_n) AS (VALUES {}) \
+             UPDATE requisition_line \
+             SET allocated_quantity = requisition_line.allocated_quantity + v.v_n \
+             FROM v WHERE requisition_line.id = v.v_line",
+            tuples.join(", ")
+        );
+        let done = txn.execute_raw(p.statement(sql)).await?;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(Error::internal("a picked requisition line was not found"));
+        }
+    }
+    Ok(())
+}
+
 /// The item's own minimum shelf life for shipping to members, if it has one.
 fn item_min_days(item: &item::Model) -> Option<i64> {
     item.min_dispatch_shelf_life_days.map(i64::from)
@@ -398,8 +426,11 @@ impl Backend {
                     .exec_without_returning(&**txn)
                     .await?;
                 }
-                let touched: Vec<Uuid> = planned.iter().map(|(r, _, _)| r.id).collect();
-                recount_allocated(txn, &touched).await?;
+                let mut picked: HashMap<Uuid, i64> = HashMap::new();
+                for p in planned.iter().flat_map(|(_, _, picks)| picks) {
+                    *picked.entry(p.line_id).or_default() += p.quantity;
+                }
+                add_allocated(txn, &picked.into_iter().collect::<Vec<_>>()).await?;
                 // APPROVED → ALLOCATED for all of them at once; each was
                 // read locked above, so the count must match.
                 let first_time: Vec<Uuid> = planned
