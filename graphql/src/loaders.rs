@@ -9,6 +9,7 @@ use yaolian_backend::Backend;
 use yaolian_backend::authz::Caller;
 use yaolian_backend::catalogue::PackageLevelView;
 use yaolian_backend::model;
+use yaolian_backend::procurement::OrderView;
 
 pub struct Loaders {
     pub institutions: DataLoader<InstitutionLoader>,
@@ -16,6 +17,7 @@ pub struct Loaders {
     pub batches: DataLoader<BatchLoader>,
     pub package_levels: DataLoader<PackageLevelLoader>,
     pub suppliers: DataLoader<SupplierLoader>,
+    pub purchase_orders: DataLoader<PurchaseOrderLoader>,
 }
 
 impl Loaders {
@@ -30,6 +32,7 @@ impl Loaders {
             batches: DataLoader::new(BatchLoader(scope()), tokio::spawn),
             package_levels: DataLoader::new(PackageLevelLoader(scope()), tokio::spawn),
             suppliers: DataLoader::new(SupplierLoader(scope()), tokio::spawn),
+            purchase_orders: DataLoader::new(PurchaseOrderLoader(scope()), tokio::spawn),
         }
     }
 }
@@ -59,6 +62,7 @@ pub struct ItemLoader(Scope);
 pub struct BatchLoader(Scope);
 pub struct PackageLevelLoader(Scope);
 pub struct SupplierLoader(Scope);
+pub struct PurchaseOrderLoader(Scope);
 
 type LoadError = Arc<async_graphql::Error>;
 
@@ -136,5 +140,20 @@ impl Loader<Uuid> for SupplierLoader {
             .await
             .map_err(err)?;
         Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+impl Loader<Uuid> for PurchaseOrderLoader {
+    type Value = OrderView;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = self
+            .0
+            .backend
+            .purchase_orders_by_ids(&self.0.caller, keys)
+            .await
+            .map_err(err)?;
+        Ok(rows.into_iter().map(|r| (r.order.id, r)).collect())
     }
 }

@@ -449,6 +449,33 @@ impl Backend {
         self.order_view(conn, order).await
     }
 
+    /// The community's orders among `ids`, with their lines, in one read of
+    /// orders and one of lines (a page of receipt lines names its order on
+    /// every line). Ids of other communities are simply absent.
+    pub async fn purchase_orders_by_ids(
+        &self,
+        caller: &Caller,
+        ids: &[Uuid],
+    ) -> Result<Vec<OrderView>> {
+        authz::authorize(
+            caller,
+            Action::ReadProcurement,
+            Self::procurement_scope(caller),
+        )?;
+        let conn = self.db.conn();
+        let mut orders = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            orders.extend(
+                purchase_order::Entity::find()
+                    .filter(purchase_order::Column::CommunityId.eq(caller.community_id))
+                    .filter(purchase_order::Column::Id.is_in(chunk.to_vec()))
+                    .all(conn)
+                    .await?,
+            );
+        }
+        views_of(conn, orders).await
+    }
+
     /// Orders, newest first.
     pub async fn purchase_orders(
         &self,
@@ -483,23 +510,7 @@ impl Backend {
             .limit(limit + 1)
             .all(conn)
             .await?;
-        let ids: Vec<Uuid> = orders.iter().map(|o| o.id).collect();
-        let mut lines: HashMap<Uuid, Vec<purchase_order_line::Model>> = HashMap::new();
-        for l in purchase_order_line::Entity::find()
-            .filter(purchase_order_line::Column::OrderId.is_in(ids))
-            .order_by_asc(purchase_order_line::Column::LineNo)
-            .all(conn)
-            .await?
-        {
-            lines.entry(l.order_id).or_default().push(l);
-        }
-        let views: Vec<OrderView> = orders
-            .into_iter()
-            .map(|o| OrderView {
-                lines: lines.remove(&o.id).unwrap_or_default(),
-                order: o,
-            })
-            .collect();
+        let views = views_of(conn, orders).await?;
         Ok(page::build(views, limit, page.after.is_some(), |v| {
             order_key(&v.order)
         }))
@@ -1010,6 +1021,32 @@ impl Backend {
             .once()?;
         self.purchase_order(caller, id).await
     }
+}
+
+/// `orders` with their lines (in line order), from one read of the lines.
+async fn views_of(
+    conn: &impl ConnectionTrait,
+    orders: Vec<purchase_order::Model>,
+) -> Result<Vec<OrderView>> {
+    let mut lines: HashMap<Uuid, Vec<purchase_order_line::Model>> = HashMap::new();
+    for chunk in orders.chunks(500) {
+        let ids: Vec<Uuid> = chunk.iter().map(|o| o.id).collect();
+        for l in purchase_order_line::Entity::find()
+            .filter(purchase_order_line::Column::OrderId.is_in(ids))
+            .order_by_asc(purchase_order_line::Column::LineNo)
+            .all(conn)
+            .await?
+        {
+            lines.entry(l.order_id).or_default().push(l);
+        }
+    }
+    Ok(orders
+        .into_iter()
+        .map(|o| OrderView {
+            lines: lines.remove(&o.id).unwrap_or_default(),
+            order: o,
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -335,14 +335,14 @@ impl ReceiptLine {
     }
     /// The order after this receipt (its status and lines).
     async fn purchase_order(&self, ctx: &Context<'_>) -> Result<PurchaseOrder> {
-        use crate::context::ContextExt;
-        use crate::error::GqlResult;
-        let caller = ctx.caller()?;
-        ctx.backend()
-            .purchase_order(caller, self.0.order.id)
+        let id = self.0.order.id;
+        loaders(ctx)?
+            .purchase_orders
+            .load_one(id)
             .await
-            .gql()
+            .map_err(|e| (*e).clone())?
             .map(PurchaseOrder)
+            .ok_or_else(|| not_found("purchase order", id))
     }
 }
 

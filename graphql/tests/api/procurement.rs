@@ -587,7 +587,8 @@ async fn an_order_is_received_by_scanning_and_posts_to_the_ledger() {
     let receipts = app
         .gql(
             Some(&desk.buyer),
-            "query($id: ID!) { purchaseOrder(id: $id) { receipts { packs receiptNumber batch { lotNumber } } } }",
+            "query($id: ID!) { purchaseOrder(id: $id) { receipts { packs receiptNumber batch { lotNumber }
+                purchaseOrder { id status lines { receivedPacks } } } } }",
             json!({ "id": id }),
         )
         .await;
@@ -603,6 +604,16 @@ async fn an_order_is_received_by_scanning_and_posts_to_the_ledger() {
         })
         .collect();
     assert_eq!(lots, vec![(4, "PO2601A"), (6, "PO2601A"), (5, "HAND01")]);
+    // Every line names its order as it stands now (one load for the page).
+    for r in receipts["data"]["purchaseOrder"]["receipts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(r["purchaseOrder"]["id"], done["id"], "{r}");
+        assert_eq!(r["purchaseOrder"]["status"], done["status"], "{r}");
+        assert_eq!(r["purchaseOrder"]["lines"][0]["receivedPacks"], 10, "{r}");
+    }
     assert_eq!(done["lines"][1]["receivedPacks"], 5);
     // Receiving into a received order is refused.
     let late = desk.scan(&desk.warehouse, &id, &code, 1, "gr-6").await;
