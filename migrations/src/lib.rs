@@ -15,6 +15,7 @@ mod m20261202_000006_procurement;
 mod m20261202_000007_payment;
 mod m20261202_000008_item_storage;
 mod m20261203_000009_distribution;
+mod m20261203_000010_pack_serial;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_payment::Migration),
             Box::new(m20261202_000008_item_storage::Migration),
             Box::new(m20261203_000009_distribution::Migration),
+            Box::new(m20261203_000010_pack_serial::Migration),
         ]
     }
 }

@@ -5,8 +5,9 @@
 //! batch of that item. It must match a line of the shipment, or it is
 //! refused with `NOT_ON_SHIPMENT` (another item) or `WRONG_BATCH` (this
 //! item, another batch) and nothing is counted. A replay of the same
-//! `clientRequestId` answers as the first time; the same traceability code
-//! counted twice is `ALREADY_SCANNED`.
+//! `clientRequestId` answers as the first time; the same pack counted twice
+//! (its traceability code, or the serial of its GS1 code) is
+//! `ALREADY_SCANNED`.
 //!
 //! Completion posts SHIPMENT_IN (RETURN, for a return at the centre) for
 //! what arrived in good order, and records the discrepancies the
@@ -77,6 +78,8 @@ struct Named {
     lot: Option<String>,
     batch_id: Option<Uuid>,
     trace_code: Option<String>,
+    /// `GTIN/serial` when a GS1 code carries a serial (AI 21): one pack.
+    pack_serial: Option<String>,
 }
 
 impl Backend {
@@ -117,6 +120,7 @@ impl Backend {
                     lot: es.lot().map(str::to_string),
                     batch_id: None,
                     trace_code: None,
+                    pack_serial: es.serial().map(|serial| format!("{gtin}/{serial}")),
                 })
             }
             Scan::TraceCode(tc) => {
@@ -156,6 +160,7 @@ impl Backend {
                     lot: None,
                     batch_id: Some(found.batch_id),
                     trace_code: Some(tc.as_str().to_string()),
+                    pack_serial: None,
                 })
             }
             Scan::Ean13(r) | Scan::Ean8(r) | Scan::UpcA(r) | Scan::Gtin14(r) => {
@@ -166,6 +171,7 @@ impl Backend {
                     lot: None,
                     batch_id: None,
                     trace_code: None,
+                    pack_serial: None,
                 })
             }
             Scan::Shipment(n) => Err(Error::validation(
@@ -302,7 +308,10 @@ impl Backend {
                     // refuses the scan.
                     use shipment_line::Column as L;
                     let counted = shipment_line::Entity::update_many()
-                        .col_expr(L::ScannedQuantity, Expr::col(L::ScannedQuantity).add(quantity))
+                        .col_expr(
+                            L::ScannedQuantity,
+                            Expr::col(L::ScannedQuantity).add(quantity),
+                        )
                         .filter(L::Id.eq(line_id))
                         .filter(
                             L::ShipmentId.in_subquery(
@@ -337,6 +346,7 @@ impl Backend {
                         quantity,
                         barcode: barcode.clone(),
                         trace_code: named.trace_code.clone(),
+                        pack_serial: named.pack_serial.clone(),
                         user_id: caller.user_id,
                         scanned_at: now,
                     };
@@ -345,17 +355,26 @@ impl Backend {
                         .await
                         .map_err(|e| {
                             if crate::error::is_unique_violation(&e) {
+                                // Only a pack's own identity is unique: its
+                                // traceability code, or its GTIN and serial.
+                                let (en, zh) = match (&scan_row.trace_code, &scan_row.pack_serial) {
+                                    (Some(tc), _) => {
+                                        (format!("traceability code {tc}"), format!("追溯码 {tc}"))
+                                    }
+                                    (None, Some(ps)) => {
+                                        let serial =
+                                            ps.split_once('/').map_or(ps.as_str(), |(_, s)| s);
+                                        (format!("serial {serial}"), format!("序列号 {serial}"))
+                                    }
+                                    (None, None) => ("code".to_string(), "条码".to_string()),
+                                };
                                 wrong(
                                     WrongPack::AlreadyScanned,
                                     format!(
-                                        "this pack (traceability code {}) was already counted on shipment {}",
-                                        scan_row.trace_code.as_deref().unwrap_or_default(),
+                                        "this pack ({en}) was already counted on shipment {}",
                                         s.number
                                     ),
-                                    format!(
-                                        "该包装（追溯码 {}）已扫描计数",
-                                        scan_row.trace_code.as_deref().unwrap_or_default()
-                                    ),
+                                    format!("该包装（{zh}）已扫描计数"),
                                 )
                             } else {
                                 e.into()
@@ -391,6 +410,7 @@ impl Backend {
                                 "line": line_no,
                                 "quantity": quantity,
                                 "traceCode": scan_row.trace_code,
+                                "packSerial": scan_row.pack_serial,
                             })),
                         },
                         value: progress,

@@ -13,6 +13,8 @@ pub struct Model {
     pub barcode: String,
     /// The pack's 20-digit traceability code, when that was scanned.
     pub trace_code: Option<String>,
+    /// `GTIN/serial` of a GS1 code that carries a serial (AI 21): one pack.
+    pub pack_serial: Option<String>,
     pub user_id: Uuid,
     pub scanned_at: DateTimeUtc,
 }

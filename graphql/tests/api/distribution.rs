@@ -733,7 +733,21 @@ async fn a_return_and_a_transfer_go_back_through_the_centre_and_on() {
     let code = gs1(ITEM, &lot, expiry);
     let body = desk.scan(&ph, &ret, &code, Some(10), "ret-1").await;
     assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
-    let body = desk.scan(&wh, &ret, &code, Some(10), "ret-2").await;
+    // Two serialised cases (AI 21 after the lot, GS-separated): the same
+    // serial scanned again with a new request is refused and not counted.
+    let case_a = format!("{code}\u{1d}21CASE-A");
+    let case_b = format!("{code}\u{1d}21CASE-B");
+    let body = desk.scan(&wh, &ret, &case_a, Some(4), "ret-2").await;
+    assert_eq!(body["data"]["receiveShipmentScan"]["scanned"], 4, "{body}");
+    let body = desk.scan(&wh, &ret, &case_a, Some(4), "ret-3").await;
+    assert_eq!(error_code(&body), "ALREADY_SCANNED", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("CASE-A")),
+        "{body}"
+    );
+    let body = desk.scan(&wh, &ret, &case_b, Some(6), "ret-4").await;
     assert_eq!(body["data"]["receiveShipmentScan"]["scanned"], 10, "{body}");
     let body = app
         .gql(
