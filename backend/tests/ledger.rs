@@ -845,3 +845,58 @@ fn the_blocked_batch_table_has_a_decision_for_every_use() {
         assert_eq!(reservable, vec![DocumentType::Return]);
     }
 }
+
+/// Below the ledger, the database keeps its own rules. On PostgreSQL a
+/// movement's one key is its balance, `(institution, batch, item)`: a row
+/// at an institution that holds no balance of the batch, or naming another
+/// item than the batch's, is refused by the database itself. SQLite keeps
+/// its single-column keys (see the migration `ledger_keys`): there the rows
+/// must name a real institution, batch and item.
+#[tokio::test]
+async fn the_database_refuses_movements_that_bypass_the_balance() {
+    use sea_orm::{DatabaseBackend, EntityTrait, IntoActiveModel};
+    let fx = Fixture::new().await;
+    let batch = fx.batch("K1", BatchStatus::Available, 365).await;
+    let received = post(
+        &fx,
+        posting(fx.centre, batch, 30, MovementKind::SupplierReceipt),
+    )
+    .await
+    .unwrap();
+    let insert = async |m: stock_movement::Model| {
+        stock_movement::Entity::insert(m.into_active_model())
+            .exec_without_returning(fx.db().conn())
+            .await
+    };
+    let stray = |institution_id, item_id| stock_movement::Model {
+        id: Uuid::now_v7(),
+        institution_id,
+        item_id,
+        line_no: 99,
+        ..received.clone()
+    };
+    let postgres = fx.db().backend() == DatabaseBackend::Postgres;
+
+    // The clinic holds no balance of the batch.
+    let no_balance = insert(stray(fx.clinic, fx.item)).await;
+    assert_eq!(no_balance.is_err(), postgres, "{no_balance:?}");
+    // An item that is not the batch's (here: no item at all, on SQLite).
+    let other_item = insert(stray(fx.centre, Uuid::now_v7())).await;
+    assert!(other_item.is_err());
+    // A reversal of a reversed movement: unique on both.
+    let reversal = stock_movement::Model {
+        id: Uuid::now_v7(),
+        line_no: 100,
+        quantity: -30,
+        reverses_id: Some(received.id),
+        ..received.clone()
+    };
+    insert(reversal.clone()).await.unwrap();
+    let twice = insert(stock_movement::Model {
+        id: Uuid::now_v7(),
+        line_no: 101,
+        ..reversal
+    })
+    .await;
+    assert!(twice.is_err());
+}
