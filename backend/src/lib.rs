@@ -38,6 +38,7 @@ pub mod error;
 pub(crate) mod idempotency;
 pub(crate) mod joined;
 pub mod label;
+pub mod location;
 sealed! {
     /// The only writer of stock.
     #[cfg_attr(not(feature = "testkit"), allow(dead_code))]

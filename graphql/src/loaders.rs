@@ -18,6 +18,7 @@ pub struct Loaders {
     pub package_levels: DataLoader<PackageLevelLoader>,
     pub suppliers: DataLoader<SupplierLoader>,
     pub purchase_orders: DataLoader<PurchaseOrderLoader>,
+    pub locations: DataLoader<LocationLoader>,
 }
 
 impl Loaders {
@@ -33,6 +34,7 @@ impl Loaders {
             package_levels: DataLoader::new(PackageLevelLoader(scope()), tokio::spawn),
             suppliers: DataLoader::new(SupplierLoader(scope()), tokio::spawn),
             purchase_orders: DataLoader::new(PurchaseOrderLoader(scope()), tokio::spawn),
+            locations: DataLoader::new(LocationLoader(scope()), tokio::spawn),
         }
     }
 }
@@ -63,6 +65,8 @@ pub struct BatchLoader(Scope);
 pub struct PackageLevelLoader(Scope);
 pub struct SupplierLoader(Scope);
 pub struct PurchaseOrderLoader(Scope);
+/// Storage locations by (institution, item).
+pub struct LocationLoader(Scope);
 
 type LoadError = Arc<async_graphql::Error>;
 
@@ -155,5 +159,35 @@ impl Loader<Uuid> for PurchaseOrderLoader {
             .await
             .map_err(err)?;
         Ok(rows.into_iter().map(|r| (r.order.id, r)).collect())
+    }
+}
+
+impl Loader<(Uuid, Uuid)> for LocationLoader {
+    type Value = String;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, Uuid)],
+    ) -> Result<HashMap<(Uuid, Uuid), Self::Value>, Self::Error> {
+        let mut by_place: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (institution, item) in keys {
+            by_place.entry(*institution).or_default().push(*item);
+        }
+        let mut out = HashMap::new();
+        for (institution, items) in by_place {
+            let codes = self
+                .0
+                .backend
+                .item_locations(&self.0.caller, institution, &items)
+                .await
+                .map_err(err)?;
+            out.extend(
+                codes
+                    .into_iter()
+                    .map(|(item, code)| ((institution, item), code)),
+            );
+        }
+        Ok(out)
     }
 }

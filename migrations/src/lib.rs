@@ -17,6 +17,7 @@ mod m20261202_000008_item_storage;
 mod m20261203_000009_distribution;
 mod m20261203_000010_pack_serial;
 mod m20261204_000011_ledger_keys;
+mod m20261204_000012_storage_location;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_distribution::Migration),
             Box::new(m20261203_000010_pack_serial::Migration),
             Box::new(m20261204_000011_ledger_keys::Migration),
+            Box::new(m20261204_000012_storage_location::Migration),
         ]
     }
 }

@@ -120,6 +120,26 @@ impl Seeder<'_> {
     }
 }
 
+/// The centre's shelves (货位), two aisles: every pick list says where
+/// each line is.
+pub(crate) async fn shelves(db: &Database, county: &DemoCounty, now: DateTime<Utc>) -> Result<()> {
+    let backend = Backend::new(db.clone(), Arc::new(At(now)), Settings::default());
+    let warehouse = caller(county, "warehouse", Role::Warehouse, "DEMO-LC");
+    let centre = county.institution("DEMO-LC");
+    for (n, item_id) in county.items.values().enumerate() {
+        let code = format!(
+            "LOC-{}-{:02}-{:02}",
+            ["A", "B"][n % 2],
+            n / 10 + 1,
+            n % 10 + 1
+        );
+        backend
+            .set_item_location(&warehouse, centre, *item_id, Some(&code))
+            .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn seed(db: &Database, county: &DemoCounty, now: DateTime<Utc>) -> Result<()> {
     let s = Seeder {
         backend: Backend::new(db.clone(), Arc::new(At(now)), Settings::default()),

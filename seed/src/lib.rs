@@ -431,6 +431,7 @@ pub async fn seed_demo_with(
     load.commit().await?;
     // After the commit: procurement goes through the services, each in its
     // own command, as the buyer and the warehouse would.
+    distribution::shelves(db, &county, now).await?;
     procurement::seed(db, &county, now).await?;
     // The lived-in demo also has its distribution under way; the test
     // suites start without, so their stock has nothing reserved.

@@ -116,6 +116,8 @@ test('a clinic requisition from the suggestion is approved, allocated, dispatche
   await expect(picked.first()).toBeVisible()
   const expiries = await picked.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-expiry') ?? ''))
   expect(expiries).toEqual([...expiries].sort())
+  // Each line names the shelf the demo put its item on.
+  await expect(picked.first().getByTestId('pick-location')).toHaveText(/^LOC-[AB]-\d\d-\d\d$/)
   await shot(w, 'pick-list')
   await w.getByTestId('pick-list-page').getByRole('button', { name: '打印箱标签' }).click()
   const label = w.getByTestId('run-label').first()

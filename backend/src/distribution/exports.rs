@@ -165,8 +165,27 @@ impl Backend {
             .await?;
         let name = |id: &Uuid| places.get(id).map(|i| i.name.clone()).unwrap_or_default();
         let cat = Catalogue::of(conn, shipments.iter().flat_map(|s| s.lines.iter())).await?;
+        // Where the sender keeps each item: the shelf the picker walks to.
+        let mut senders: Vec<Uuid> = shipments
+            .iter()
+            .map(|s| s.shipment.from_institution_id)
+            .collect();
+        senders.sort();
+        senders.dedup();
+        let mut shelves: HashMap<Uuid, HashMap<Uuid, String>> = HashMap::new();
+        for from in senders {
+            let mut items: Vec<Uuid> = shipments
+                .iter()
+                .filter(|s| s.shipment.from_institution_id == from)
+                .flat_map(|s| s.lines.iter().map(|l| l.item_id))
+                .collect();
+            items.sort();
+            items.dedup();
+            shelves.insert(from, crate::location::codes_of(conn, from, &items).await?);
+        }
         let mut rows = Vec::new();
         for s in &shipments {
+            let shelf = shelves.get(&s.shipment.from_institution_id);
             let mut lines: Vec<&shipment_line::Model> = s.lines.iter().collect();
             lines.sort_by_key(|l| {
                 let b = cat.batch(l);
@@ -188,9 +207,11 @@ impl Backend {
                     cat.text(l, |i| &i.strength),
                     cat.lot(l),
                     cat.expiry(l),
-                    // There is no storage-location table yet: the column
-                    // keeps its place on the sheet until there is one.
-                    Cell::from("—"),
+                    // An item without a place says so, for the picker to
+                    // ask rather than guess.
+                    shelf
+                        .and_then(|c| c.get(&l.item_id))
+                        .map_or(Cell::from("—"), |c| Cell::Text(c.clone())),
                     cat.packs(l),
                     Cell::Int(l.quantity),
                     cat.text(l, |i| &i.base_unit),

@@ -32,6 +32,7 @@ pub mod sign_in_throttle;
 pub mod stock_balance;
 pub mod stock_movement;
 pub mod stock_reservation;
+pub mod storage_location;
 pub mod supplier;
 pub mod supplier_invoice;
 pub mod supplier_invoice_line;

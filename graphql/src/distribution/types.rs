@@ -1,11 +1,12 @@
 //! Distribution's GraphQL types.
 
 use crate::catalogue::types::{Item, load_item};
-use crate::context::ContextExt;
+use crate::context::{ContextExt, loaders};
 use crate::directory::types::{Institution, load_institution};
 use crate::stock::types::{Batch, load_batch};
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
 use yaolian_backend::distribution::{
     DeliveryRunView, ReceiptProgress, RequisitionView, ShipmentView,
 };
@@ -251,7 +252,13 @@ impl Shipment {
         self.0.in_transit()
     }
     async fn lines(&self) -> Vec<ShipmentLine> {
-        self.0.lines.iter().cloned().map(ShipmentLine).collect()
+        let from = self.0.shipment.from_institution_id;
+        self.0
+            .lines
+            .iter()
+            .cloned()
+            .map(|line| ShipmentLine { line, from })
+            .collect()
     }
     async fn discrepancies(&self) -> Vec<Discrepancy> {
         self.0
@@ -263,40 +270,54 @@ impl Shipment {
     }
 }
 
-pub struct ShipmentLine(pub model::ShipmentLine);
+/// A shipment's line, with the institution that sends it (where it is
+/// picked).
+pub struct ShipmentLine {
+    pub line: model::ShipmentLine,
+    pub from: Uuid,
+}
 
 #[Object]
 impl ShipmentLine {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.line.id.to_string())
     }
     async fn line_no(&self) -> i32 {
-        self.0.line_no
+        self.line.line_no
     }
     async fn item(&self, ctx: &Context<'_>) -> Result<Item> {
-        load_item(ctx, self.0.item_id).await
+        load_item(ctx, self.line.item_id).await
     }
     async fn batch(&self, ctx: &Context<'_>) -> Result<Batch> {
-        load_batch(ctx, self.0.batch_id).await
+        load_batch(ctx, self.line.batch_id).await
     }
     /// Sent, in base units.
     async fn quantity(&self) -> i64 {
-        self.0.quantity
+        self.line.quantity
     }
     /// Counted by receipt scans so far.
     async fn scanned_quantity(&self) -> i64 {
-        self.0.scanned_quantity
+        self.line.scanned_quantity
     }
     /// Posted in at the destination.
     async fn received_quantity(&self) -> i64 {
-        self.0.received_quantity
+        self.line.received_quantity
     }
     /// Written off as lost in transit.
     async fn lost_quantity(&self) -> i64 {
-        self.0.lost_quantity
+        self.line.lost_quantity
+    }
+    /// Where the sender keeps the item (a `LOC-…` code), for the picker;
+    /// `null` when it has no place there.
+    async fn location(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        loaders(ctx)?
+            .locations
+            .load_one((self.from, self.line.item_id))
+            .await
+            .map_err(|e| (*e).clone())
     }
     async fn requisition_line_id(&self) -> Option<ID> {
-        self.0.requisition_line_id.map(|i| ID(i.to_string()))
+        self.line.requisition_line_id.map(|i| ID(i.to_string()))
     }
 }
 
@@ -347,7 +368,10 @@ impl ShipmentReceiptProgress {
             .iter()
             .find(|l| l.id == id)
             .cloned()
-            .map(ShipmentLine)
+            .map(|line| ShipmentLine {
+                line,
+                from: self.0.view.shipment.from_institution_id,
+            })
     }
     /// Expected and scanned, per line.
     async fn lines(&self) -> Vec<ShipmentLine> {
@@ -356,7 +380,10 @@ impl ShipmentReceiptProgress {
             .lines
             .iter()
             .cloned()
-            .map(ShipmentLine)
+            .map(|line| ShipmentLine {
+                line,
+                from: self.0.view.shipment.from_institution_id,
+            })
             .collect()
     }
     async fn expected(&self) -> i64 {

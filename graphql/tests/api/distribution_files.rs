@@ -244,7 +244,8 @@ async fn the_pick_list_lists_each_shipment_first_expiry_first_with_its_barcode()
         col(first, "批号"),
         yaolian_seed::demo_lot(today(), AMOXICILLIN, 1)
     );
-    assert_eq!(col(first, "货位"), "—");
+    // The demo's shelf for the first item.
+    assert_eq!(col(first, "货位"), "LOC-A-01-05");
     assert_eq!(col(first, "数量（基本单位）"), "480");
     assert_eq!(col(first, "包装数量"), "20 盒");
     assert_eq!(col(first, "单位"), "粒");
@@ -429,4 +430,86 @@ async fn package_labels_carry_the_shipment_number_and_k_of_n() {
     )
     .await;
     assert_eq!(refused.status(), 403);
+}
+
+const SET_LOCATION: &str = "mutation($input: SetItemLocationInput!) { setItemLocation(input: $input) { institutionId itemId location } }";
+
+#[tokio::test]
+async fn the_pick_list_sends_the_picker_to_each_items_shelf() {
+    let app = TestApp::spawn().await;
+    let run = planned_run(&app).await;
+    let (warehouse, _) = sign_in(&app, "warehouse").await;
+    let centre = app.institution("DEMO-LC");
+    let set = async |token: &str, item: &str, location: Value| {
+        app.gql(
+            Some(token),
+            SET_LOCATION,
+            serde_json::json!({ "input": {
+                "institutionId": centre, "itemId": app.item(item), "location": location
+            }}),
+        )
+        .await
+    };
+
+    // Typed in lower case from a shelf label: stored as the label's code.
+    let moved = set(&warehouse, "YP0001", "loc-c-09-02".into()).await;
+    assert_eq!(
+        moved["data"]["setItemLocation"]["location"], "LOC-C-09-02",
+        "{moved}"
+    );
+    // Off its shelf: the picker is told there is none.
+    let cleared = set(&warehouse, "YP0018", Value::Null).await;
+    assert_eq!(cleared["data"]["setItemLocation"]["location"], Value::Null);
+    // Not a location code: refused, and nothing moves.
+    let bad = set(&warehouse, "YP0001", "shelf 3".into()).await;
+    assert_eq!(error_code(&bad), "VALIDATION", "{bad}");
+    assert!(
+        bad["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("LOC-")),
+        "{bad}"
+    );
+    // A clinic's pharmacist does not arrange the centre's shelves.
+    let (pharmacist, _) = sign_in(&app, "pharmacist.vc0101").await;
+    let refused = set(&pharmacist, "YP0001", "LOC-Z-01".into()).await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+
+    let resp = get(
+        &app,
+        &warehouse,
+        &format!("/exports/pick-lists/{}.xlsx", run.id),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let (_, cells, _) = sheet(resp).await;
+    let rows = table(&cells, "配送单号");
+    let shelf_of = |number: &str| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| col(r, "配送单号") == number)
+            .map(|r| col(r, "货位"))
+            .collect()
+    };
+    assert_eq!(
+        shelf_of(&run.village.shipment.number),
+        ["LOC-C-09-02", "LOC-C-09-02"]
+    );
+    assert_eq!(shelf_of(&run.township.shipment.number), ["—"]);
+
+    // The same on the shipment's lines, which the printed pick list reads;
+    // the receiving clinic may see where the centre picked.
+    let lines = app
+        .gql(
+            Some(&pharmacist),
+            "query($id: ID!) { shipment(id: $id) { lines { item { code } location } } }",
+            serde_json::json!({ "id": run.village.shipment.id.to_string() }),
+        )
+        .await;
+    let lines = lines["data"]["shipment"]["lines"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{lines}"))
+        .clone();
+    assert_eq!(lines.len(), 2);
+    for l in &lines {
+        assert_eq!(l["location"], "LOC-C-09-02", "{l}");
+    }
 }
