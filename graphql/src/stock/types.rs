@@ -92,13 +92,22 @@ impl StockBalance {
     async fn reserved(&self) -> i64 {
         self.0.balance.reserved
     }
-    /// On hand less reserved: what can be issued now.
     /// Of this batch, dispatched to the institution and not yet arrived.
     async fn in_transit(&self) -> i64 {
         self.0.in_transit
     }
+    /// On hand less reserved: what can be issued now.
     async fn available(&self) -> i64 {
         self.0.available()
+    }
+    /// The shelf (a `LOC-…` code) where the institution keeps the item;
+    /// `null` when it has none.
+    async fn location(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        loaders(ctx)?
+            .locations
+            .load_one((self.0.balance.institution_id, self.0.balance.item_id))
+            .await
+            .map_err(|e| (*e).clone())
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.balance.updated_at
