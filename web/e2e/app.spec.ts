@@ -121,7 +121,9 @@ test('a pharmacist puts an item on its shelf from the stock list by scanning the
   await signIn(page, 'pharmacist.vc0101')
   await page.getByTestId('menu-stock').click()
   await page.getByTestId('stock-search').fill('YP0002')
-  const row = page.locator('[data-test=stock-table] tbody tr.row').first()
+  // The item's own row, whether the filtered list has loaded yet or not.
+  const itemRow = () => page.locator('[data-test=stock-table] tbody tr.row').filter({ hasText: 'YP0002' }).first()
+  const row = itemRow()
   await expect(row.getByTestId('stock-location')).toContainText('—')
   await row.getByTestId('stock-set-location').click()
   const input = page.locator('.el-message-box input')
@@ -130,18 +132,19 @@ test('a pharmacist puts an item on its shelf from the stock list by scanning the
   await page.keyboard.type('loc-vc-02', { delay: 5 })
   await page.keyboard.press('Enter')
   await expect(row.getByTestId('stock-location')).toContainText('LOC-VC-02')
+  await expect(page.locator('.el-message-box')).toBeHidden()
   await shot(page, 'stock-shelf')
   // Kept: a fresh list reads it back; the stock card did not open.
   await expect(page).toHaveURL(/\/stock$/)
   await page.reload()
   await page.getByTestId('stock-search').fill('YP0002')
-  await expect(page.locator('[data-test=stock-table] tbody tr.row').first().getByTestId('stock-location')).toContainText('LOC-VC-02')
+  await expect(itemRow().getByTestId('stock-location')).toContainText('LOC-VC-02')
   // Not a shelf code: refused with the rule, and nothing changes.
-  await page.locator('[data-test=stock-table] tbody tr.row').first().getByTestId('stock-set-location').click()
+  await itemRow().getByTestId('stock-set-location').click()
   await page.locator('.el-message-box input').fill('shelf 3')
   await page.keyboard.press('Enter')
   await expect(page.locator('.el-message--error')).toContainText('LOC-')
-  await expect(page.locator('[data-test=stock-table] tbody tr.row').first().getByTestId('stock-location')).toContainText('LOC-VC-02')
+  await expect(itemRow().getByTestId('stock-location')).toContainText('LOC-VC-02')
 })
 
 test('offline: five packs scanned and adjusted are posted exactly once when the network is back', async ({ page, context, baseURL }) => {
