@@ -166,19 +166,15 @@ impl Backend {
         let name = |id: &Uuid| places.get(id).map(|i| i.name.clone()).unwrap_or_default();
         let cat = Catalogue::of(conn, shipments.iter().flat_map(|s| s.lines.iter())).await?;
         // Where the sender keeps each item: the shelf the picker walks to.
-        let mut senders: Vec<Uuid> = shipments
-            .iter()
-            .map(|s| s.shipment.from_institution_id)
-            .collect();
-        senders.sort();
-        senders.dedup();
+        let mut items_by_sender: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for s in &shipments {
+            items_by_sender
+                .entry(s.shipment.from_institution_id)
+                .or_default()
+                .extend(s.lines.iter().map(|l| l.item_id));
+        }
         let mut shelves: HashMap<Uuid, HashMap<Uuid, String>> = HashMap::new();
-        for from in senders {
-            let mut items: Vec<Uuid> = shipments
-                .iter()
-                .filter(|s| s.shipment.from_institution_id == from)
-                .flat_map(|s| s.lines.iter().map(|l| l.item_id))
-                .collect();
+        for (from, mut items) in items_by_sender {
             items.sort();
             items.dedup();
             shelves.insert(from, crate::location::codes_of(conn, from, &items).await?);

@@ -252,13 +252,7 @@ impl Shipment {
         self.0.in_transit()
     }
     async fn lines(&self) -> Vec<ShipmentLine> {
-        let from = self.0.shipment.from_institution_id;
-        self.0
-            .lines
-            .iter()
-            .cloned()
-            .map(|line| ShipmentLine { line, from })
-            .collect()
+        ShipmentLine::all_of(&self.0)
     }
     async fn discrepancies(&self) -> Vec<Discrepancy> {
         self.0
@@ -275,6 +269,23 @@ impl Shipment {
 pub struct ShipmentLine {
     pub line: model::ShipmentLine,
     pub from: Uuid,
+}
+
+impl ShipmentLine {
+    fn of(view: &ShipmentView, line: model::ShipmentLine) -> Self {
+        Self {
+            line,
+            from: view.shipment.from_institution_id,
+        }
+    }
+
+    fn all_of(view: &ShipmentView) -> Vec<Self> {
+        view.lines
+            .iter()
+            .cloned()
+            .map(|line| Self::of(view, line))
+            .collect()
+    }
 }
 
 #[Object]
@@ -368,23 +379,11 @@ impl ShipmentReceiptProgress {
             .iter()
             .find(|l| l.id == id)
             .cloned()
-            .map(|line| ShipmentLine {
-                line,
-                from: self.0.view.shipment.from_institution_id,
-            })
+            .map(|line| ShipmentLine::of(&self.0.view, line))
     }
     /// Expected and scanned, per line.
     async fn lines(&self) -> Vec<ShipmentLine> {
-        self.0
-            .view
-            .lines
-            .iter()
-            .cloned()
-            .map(|line| ShipmentLine {
-                line,
-                from: self.0.view.shipment.from_institution_id,
-            })
-            .collect()
+        ShipmentLine::all_of(&self.0.view)
     }
     async fn expected(&self) -> i64 {
         self.0.view.lines.iter().map(|l| l.quantity).sum()
